@@ -1,0 +1,358 @@
+package integration
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/antikythera-gear/gearimage/internal/engine"
+)
+
+// repoRoot is the root of this repository, where mage.go and magefiles are.
+var repoRoot = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(filepath.Dir(file))
+}()
+
+var (
+	probeOnce sync.Once
+	probePath string
+	probeErr  error
+	mageOnce  sync.Once
+	magePath  string
+	mageErr   error
+)
+
+// probeBinary compiles the static probe that the fixture images run.
+func probeBinary(t *testing.T) string {
+	t.Helper()
+	probeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gearimage-probe-")
+		if err != nil {
+			probeErr = err
+			return
+		}
+		probePath = filepath.Join(dir, "probe")
+		cmd := exec.Command("go", "build", "-o", probePath, "./internal/testfixture/probe")
+		cmd.Dir = repoRoot
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			probeErr = &buildError{what: "probe", out: string(out), err: err}
+		}
+	})
+	require.NoError(t, probeErr)
+	return probePath
+}
+
+// mageBinary compiles the Mage targets once into a binary, as
+// `go run mage.go -compile` does, for the many short validation runs.
+func mageBinary(t *testing.T) string {
+	t.Helper()
+	mageOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gearimage-mage-")
+		if err != nil {
+			mageErr = err
+			return
+		}
+		magePath = filepath.Join(dir, "gearmage")
+		cmd := exec.Command("go", "run", "mage.go", "-d", "magefiles", "-compile", magePath)
+		cmd.Dir = repoRoot
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			mageErr = &buildError{what: "mage targets", out: string(out), err: err}
+		}
+	})
+	require.NoError(t, mageErr)
+	return magePath
+}
+
+type buildError struct {
+	what string
+	out  string
+	err  error
+}
+
+func (e *buildError) Error() string { return "compile " + e.what + ": " + e.err.Error() + "\n" + e.out }
+
+// run is one finished command.
+type run struct {
+	output string
+	code   int
+}
+
+// runMage runs a target with `go run mage.go` in dir, the way a user
+// without mage installed does, with env added to a clean environment.
+func runMage(t *testing.T, dir string, env map[string]string, args ...string) run {
+	t.Helper()
+	mageArgs := append([]string{"run", "mage.go", "-d", filepath.Join(repoRoot, "magefiles"), "-w", dir}, args...)
+	cmd := exec.Command("go", mageArgs...)
+	cmd.Dir = repoRoot
+	return finish(t, cmd, env)
+}
+
+// runCompiled runs a target of the compiled Mage binary in dir.
+func runCompiled(t *testing.T, dir string, env map[string]string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(mageBinary(t), args...)
+	cmd.Dir = dir
+	return finish(t, cmd, env)
+}
+
+func finish(t *testing.T, cmd *exec.Cmd, env map[string]string) run {
+	t.Helper()
+	cmd.Env = baseEnv()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return run{output: out.String(), code: code}
+}
+
+// baseEnv keeps what go and the Docker client need and drops every
+// setting of the tool, so the developer's shell cannot change a test.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "PATH", "HOME", "GOPATH", "GOCACHE", "GOMODCACHE", "GOFLAGS", "GOPROXY", "GOTOOLCHAIN", "TMPDIR", "DOCKER_HOST", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "MAGEFILE_CACHE":
+			env = append(env, kv)
+		}
+	}
+	return append(env, "NO_COLOR=1", "PROGRESS=plain")
+}
+
+// fixtureRepo lays out a git checkout shaped like a gear repository: the
+// Mix project at the root with the gear Dockerfile, docker/base with the
+// EPUB_Converter submodule, docker/elixir. Every image is FROM scratch plus
+// the probe binary.
+func fixtureRepo(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	lib := filepath.Join(root, "EPUB_Converter.git")
+	repo := filepath.Join(root, "gear")
+	fixtures := filepath.Join(repoRoot, "testdata", "chain")
+
+	git(t, "", "init", "-q", "-b", "main", lib)
+	require.NoError(t, os.WriteFile(filepath.Join(lib, "README"), []byte("EPUB_Converter stand-in\n"), 0o644))
+	git(t, lib, "add", "README")
+	git(t, lib, "commit", "-q", "-m", "Add README")
+
+	git(t, "", "init", "-q", "-b", "main", repo)
+	copyTree(t, filepath.Join(fixtures, "gear"), repo)
+	copyTree(t, filepath.Join(fixtures, "base"), filepath.Join(repo, "docker", "base"))
+	copyTree(t, filepath.Join(fixtures, "elixir"), filepath.Join(repo, "docker", "elixir"))
+	require.NoError(t, os.RemoveAll(filepath.Join(repo, "docker", "base", "EPUB_Converter")))
+	git(t, repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "docker/base/EPUB_Converter")
+
+	probe, err := os.ReadFile(probeBinary(t))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "docker", "base", "probe"), probe, 0o755))
+
+	git(t, repo, "add", ".")
+	git(t, repo, "commit", "-q", "-m", "Lay out the fixture gear")
+	return repo
+}
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
+		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
+		"GIT_ALLOW_PROTOCOL=file")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "git %v: %s", args, out)
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode())
+	})
+	require.NoError(t, err)
+}
+
+// uniqueName returns a name no other test run uses, for image tags.
+func uniqueName(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return "gearimage-test-" + prefix + "-" + hex.EncodeToString(b)
+}
+
+// newEngine connects to the engine; the test fails when there is none.
+func newEngine(t *testing.T) *engine.Client {
+	t.Helper()
+	eng, err := engine.New()
+	require.NoError(t, err)
+	require.NoError(t, eng.Ping(context.Background()), "the integration tests need a running Docker Engine")
+	t.Cleanup(func() { eng.Close() })
+	return eng
+}
+
+// removeImages untags refs when the test ends.
+func removeImages(t *testing.T, eng *engine.Client, refs ...string) {
+	t.Cleanup(func() {
+		for _, ref := range refs {
+			if err := eng.RemoveImage(context.Background(), ref); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
+		}
+	})
+}
+
+// imageExists reports whether the engine has ref.
+func imageExists(t *testing.T, eng *engine.Client, ref string) bool {
+	t.Helper()
+	_, ok, err := eng.InspectImage(context.Background(), ref)
+	require.NoError(t, err)
+	return ok
+}
+
+// savedImage is an image exported with `docker save`: its raw files, and
+// the file tree its layers produce.
+type savedImage struct {
+	raw   map[string][]byte
+	files map[string][]byte
+}
+
+// saveImage exports ref and unpacks its layers in order.
+func saveImage(t *testing.T, eng *engine.Client, ref string) savedImage {
+	t.Helper()
+	rc, err := eng.SaveImage(context.Background(), ref)
+	require.NoError(t, err)
+	defer rc.Close()
+
+	img := savedImage{raw: map[string][]byte{}, files: map[string][]byte{}}
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		data, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		img.raw[hdr.Name] = data
+	}
+
+	var manifest []struct{ Layers []string }
+	require.NoError(t, json.Unmarshal(img.raw["manifest.json"], &manifest))
+	require.Len(t, manifest, 1)
+	for _, layer := range manifest[0].Layers {
+		lr := tar.NewReader(bytes.NewReader(img.raw[layer]))
+		for {
+			hdr, err := lr.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			if hdr.Typeflag != tar.TypeReg {
+				continue
+			}
+			data, err := io.ReadAll(lr)
+			require.NoError(t, err)
+			img.files["/"+strings.TrimPrefix(hdr.Name, "./")] = data
+		}
+	}
+	return img
+}
+
+// testAgent serves an SSH agent with one key on a unix socket and returns
+// the socket path and the key's comment.
+func testAgent(t *testing.T, withKey bool) (sock, comment string) {
+	t.Helper()
+	keyring := agent.NewKeyring()
+	comment = uniqueName("key")
+	if withKey {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		require.NoError(t, err)
+		require.NoError(t, keyring.Add(agent.AddedKey{PrivateKey: priv, Comment: comment}))
+	}
+
+	dir, err := os.MkdirTemp("", "agent")
+	require.NoError(t, err)
+	sock = filepath.Join(dir, "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close(); os.RemoveAll(dir) })
+
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_ = agent.ServeAgent(keyring, conn)
+			}()
+		}
+	}()
+	return sock, comment
+}
+
+// hostListener listens on the engine bridge's gateway, the host as
+// containers see it, and answers every connection with greeting.
+func hostListener(t *testing.T, eng *engine.Client, greeting string) (port int) {
+	t.Helper()
+	gateway, err := eng.BridgeGateway(context.Background())
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", net.JoinHostPort(gateway, "0"))
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			_, _ = conn.Write([]byte(greeting + "\n"))
+			conn.Close()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}

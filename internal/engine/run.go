@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/moby/term"
+)
+
+// stopGrace is how long a container may take to exit after it was sent
+// SIGINT before it is killed. Mage waits 5 seconds after Ctrl-C, so this
+// stays below that.
+const stopGrace = 3 * time.Second
+
+// RunOptions describe one container run.
+type RunOptions struct {
+	Image string
+	Cmd   []string
+	// Env is NAME=value entries. Values may be secrets: they are set in
+	// the container's configuration and never logged here.
+	Env        []string
+	ExtraHosts []string
+	// TTY attaches a pseudo-terminal; Stdin must then be the terminal.
+	TTY    bool
+	Stdin  *os.File
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Run creates a container from opts, streams its output, waits for it and
+// removes it. It returns the container's exit code. When ctx is cancelled,
+// as by Ctrl-C, the container gets SIGINT, then SIGKILL after a short
+// grace period; its exit code is still returned.
+func (c *Client) Run(ctx context.Context, opts RunOptions) (int, error) {
+	cfg := &container.Config{
+		Image:        opts.Image,
+		Cmd:          opts.Cmd,
+		Env:          opts.Env,
+		Tty:          opts.TTY,
+		OpenStdin:    opts.TTY,
+		StdinOnce:    opts.TTY,
+		AttachStdin:  opts.TTY,
+		AttachStdout: true,
+		AttachStderr: true,
+	}
+	hostCfg := &container.HostConfig{ExtraHosts: opts.ExtraHosts}
+	created, err := c.api.ContainerCreate(ctx, cfg, hostCfg, nil, nil, "")
+	if err != nil {
+		return 0, fmt.Errorf("create container from %s: %w", opts.Image, err)
+	}
+	id := created.ID
+	defer c.removeContainer(id)
+
+	attach, err := c.api.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdin: opts.TTY, Stdout: true, Stderr: true})
+	if err != nil {
+		return 0, fmt.Errorf("attach to container %s: %w", shortID(id), err)
+	}
+	defer attach.Close()
+
+	if opts.TTY && opts.Stdin != nil {
+		restore, err := rawTerminal(opts.Stdin)
+		if err != nil {
+			return 0, err
+		}
+		defer restore()
+		go func() { _, _ = io.Copy(attach.Conn, opts.Stdin) }()
+	}
+
+	copied := make(chan error, 1)
+	go func() {
+		var err error
+		if opts.TTY {
+			_, err = io.Copy(opts.Stdout, attach.Reader)
+		} else {
+			_, err = stdcopy.StdCopy(opts.Stdout, opts.Stderr, attach.Reader)
+		}
+		copied <- err
+	}()
+
+	// The wait starts before the container does, so a quick exit is not
+	// missed.
+	waitCtx := context.WithoutCancel(ctx)
+	statusCh, errCh := c.api.ContainerWait(waitCtx, id, container.WaitConditionNextExit)
+	if err := c.api.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return 0, fmt.Errorf("start container from %s: %w", opts.Image, err)
+	}
+	if opts.TTY && opts.Stdin != nil {
+		c.resizeTTY(ctx, id, opts.Stdin)
+	}
+
+	var code int
+	select {
+	case status := <-statusCh:
+		code = int(status.StatusCode)
+	case err := <-errCh:
+		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+	case <-ctx.Done():
+		code, err = c.stopContainer(id, statusCh, errCh)
+		if err != nil {
+			return 0, err
+		}
+	}
+	<-copied
+	return code, nil
+}
+
+// stopContainer forwards an interrupt: SIGINT first, SIGKILL when the
+// container has not exited within stopGrace.
+func (c *Client) stopContainer(id string, statusCh <-chan container.WaitResponse, errCh <-chan error) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace+2*time.Second)
+	defer cancel()
+
+	_ = c.api.ContainerKill(ctx, id, "SIGINT")
+	select {
+	case status := <-statusCh:
+		return int(status.StatusCode), nil
+	case err := <-errCh:
+		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+	case <-time.After(stopGrace):
+	}
+	_ = c.api.ContainerKill(ctx, id, "SIGKILL")
+	select {
+	case status := <-statusCh:
+		return int(status.StatusCode), nil
+	case err := <-errCh:
+		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+	case <-ctx.Done():
+		return 0, errors.New("container did not stop after SIGKILL")
+	}
+}
+
+func (c *Client) removeContainer(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = c.api.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+}
+
+func (c *Client) resizeTTY(ctx context.Context, id string, f *os.File) {
+	size, err := term.GetWinsize(f.Fd())
+	if err != nil || size.Height == 0 {
+		return
+	}
+	_ = c.api.ContainerResize(ctx, id, container.ResizeOptions{Height: uint(size.Height), Width: uint(size.Width)})
+}
+
+// rawTerminal puts f in raw mode, so keys such as Ctrl-C reach the
+// container's terminal, and returns the function that restores it.
+func rawTerminal(f *os.File) (func(), error) {
+	state, err := term.SetRawTerminal(f.Fd())
+	if err != nil {
+		return nil, fmt.Errorf("set terminal to raw mode: %w", err)
+	}
+	return func() { _ = term.RestoreTerminal(f.Fd(), state) }, nil
+}
+
+// IsTerminal reports whether f is a terminal.
+func IsTerminal(f *os.File) bool {
+	return f != nil && term.IsTerminal(f.Fd())
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

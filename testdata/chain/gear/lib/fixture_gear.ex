@@ -1,0 +1,1 @@
+defmodule FixtureGear do end
