@@ -2,8 +2,13 @@
 
 // Targets that build and run the base, elixir and gear images of an
 // Antikythera gear through the Docker Engine API. Settings are read from
-// environment variables; `mage settings` lists them all.
+// environment variables; the settings target lists them all.
 package main
+
+// The directive below keeps the line breaks of the doc comments in
+// mage -h TARGET, so the settings tables stay readable.
+//
+//mage:multiline
 
 import (
 	"context"

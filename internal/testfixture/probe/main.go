@@ -22,7 +22,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|cat ARGS...")
+		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|sleep|cat ARGS...")
 	}
 	args := os.Args[2:]
 
@@ -44,6 +44,10 @@ func main() {
 		err = listAgentKeys(args[0])
 	case "dial":
 		err = dial(args[0], args[1])
+	case "sleep":
+		var d time.Duration
+		d, err = time.ParseDuration(args[0])
+		time.Sleep(d)
 	case "cat":
 		var data []byte
 		data, err = os.ReadFile(args[0])
