@@ -103,6 +103,39 @@ func (Build) All(ctx context.Context) error {
 	return tasks.Build(ctx, tasks.OSEnv(), request.TargetAll)
 }
 
+// OfflineElixir builds an elixir image from Debian's erlang and elixir packages, for machines without registry access.
+//
+// It makes a Debian root filesystem with debootstrap (as root), with the
+// batch user (uid 501, HOME /home/batch) and mix, elixir and erl on PATH,
+// the same contract as the production elixir image, and imports it into the
+// engine with the Erlang and Elixir versions as labels. An offline image
+// already under that tag is kept unless NO_CACHE is true. Run it as
+// build:offline-elixir.
+//
+// Settings (environment variables):
+//
+//	ELIXIR_TAGS    tags of the image, separated by commas or newlines (default raise-elixir-local)
+//	DEBIAN_SUITE   Debian release (default bookworm)
+//	DEBIAN_MIRROR  Debian archive URL (default: the main archive of this machine's apt sources)
+//	NO_CACHE       true to rebuild an existing offline image (default false)
+//	DOCKER_HOST    engine address (default unix:///var/run/docker.sock)
+func (Build) OfflineElixir(ctx context.Context) error {
+	return tasks.BuildOfflineElixir(ctx, tasks.OSEnv())
+}
+
+// Sample builds the sample gear in examples/sample_gear on the offline elixir image and runs it.
+//
+// It runs build:offline-elixir when that image is missing, then build:gear
+// with the production gear Dockerfile, GEAR_CONTEXT=examples/sample_gear and
+// MIX_ENV=dev, then run:local with the example config and the command
+// ./script/docker/run_sample.sh arg1 arg2. Every setting of those targets
+// applies and wins over these defaults. Without SSH_AUTH_SOCK, a temporary
+// agent with a throwaway key is forwarded: the sample fetches no private
+// dependency.
+func Sample(ctx context.Context) error {
+	return tasks.Sample(ctx, tasks.OSEnv())
+}
+
 // Submodules checks that the EPUB_Converter submodule is checked out at the recorded commit.
 //
 // A missing, uninitialised, empty or moved submodule is reported with the
@@ -126,6 +159,11 @@ func (Check) All(ctx context.Context) error {
 		target = request.Target(t)
 	}
 	return tasks.Check(ctx, tasks.OSEnv(), target)
+}
+
+// Aliases are the spellings of targets whose names have several words.
+var Aliases = map[string]interface{}{
+	"build:offline-elixir": Build.OfflineElixir,
 }
 
 // Settings lists every setting with its default and allowed values.

@@ -111,3 +111,11 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	}
 	return img.ID, nil
 }
+
+// TagImage gives the image that source names the extra tag target.
+func (c *Client) TagImage(ctx context.Context, source, target string) error {
+	if err := c.api.ImageTag(ctx, source, target); err != nil {
+		return fmt.Errorf("tag image %s as %s: %w", source, target, err)
+	}
+	return nil
+}
