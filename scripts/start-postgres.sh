@@ -18,7 +18,7 @@ want="listen_addresses = 'localhost,$gateway'"
 if ! grep -qxF "$want" "$conf/conf.d/gearimage.conf" 2>/dev/null; then
   mkdir -p "$conf/conf.d"
   echo "$want" > "$conf/conf.d/gearimage.conf"
-  pg_ctlcluster "$version" "$cluster" stop 2>/dev/null || true
+  pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
 fi
 pg_ctlcluster "$version" "$cluster" start 2>/dev/null || pg_ctlcluster "$version" "$cluster" status >/dev/null
 echo "==> PostgreSQL $version listens on localhost and $gateway:5432"
