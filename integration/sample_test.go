@@ -33,9 +33,9 @@ func TestSampleGearEndToEnd(t *testing.T) {
 	agentSock, _ := testAgent(t, true)
 
 	start := time.Now()
-	res := runMage(t, repoRoot, map[string]string{"ELIXIR_TAGS": elixir}, "build:offline-elixir")
+	res := runMage(t, repoRoot, map[string]string{"ELIXIR_TAGS": elixir}, "build:offlineElixir")
 	require.Equal(t, 0, res.code, res.output)
-	t.Logf("build:offline-elixir took %s", time.Since(start))
+	t.Logf("build:offlineElixir took %s", time.Since(start))
 	elixirImg, ok, err := eng.InspectImage(context.Background(), elixir)
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -45,15 +45,16 @@ func (p Problem) Format(name Namer) string {
 		fmt.Fprintf(&b, "=%q", p.Value)
 	}
 	b.WriteString(": ")
-	b.WriteString(expandKeys(p.Message, name))
+	b.WriteString(ExpandKeys(p.Message, name))
 	if p.Fix != "" {
 		b.WriteString("; ")
-		b.WriteString(expandKeys(p.Fix, name))
+		b.WriteString(ExpandKeys(p.Fix, name))
 	}
 	return b.String()
 }
 
-func expandKeys(s string, name Namer) string {
+// ExpandKeys replaces each {key} in s with the name of that setting.
+func ExpandKeys(s string, name Namer) string {
 	for _, st := range Settings {
 		s = strings.ReplaceAll(s, "{"+string(st.Key)+"}", name(st.Key))
 	}

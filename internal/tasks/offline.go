@@ -14,7 +14,7 @@ import (
 	"github.com/antikythera-gear/gearimage/internal/request"
 )
 
-// Settings of build:offline-elixir, besides ELIXIR_TAGS and NO_CACHE.
+// Settings of build:offlineElixir, besides ELIXIR_TAGS and NO_CACHE.
 const (
 	envDebianSuite = "DEBIAN_SUITE"
 	// labelOfflineSuite marks an image built by this target, so a later

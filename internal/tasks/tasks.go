@@ -90,7 +90,9 @@ func CheckSubmodules(ctx context.Context, env Env) error {
 // Settings prints every setting with its default and allowed values.
 func Settings(env Env) {
 	for _, s := range request.Settings {
-		fmt.Fprintf(env.Stdout, "%s\n    %s\n    default: %s; allowed: %s\n", s.Key.EnvName(), s.Usage, orNone(s.Default), s.Allowed)
+		usage := request.ExpandKeys(s.Usage, request.EnvNamer)
+		def := request.ExpandKeys(orNone(s.Default), request.EnvNamer)
+		fmt.Fprintf(env.Stdout, "%s\n    %s\n    default: %s; allowed: %s\n", s.Key.EnvName(), usage, def, s.Allowed)
 	}
 	fmt.Fprint(env.Stdout, runSettingsHelp)
 }
