@@ -40,7 +40,7 @@ func TestInterruptCancelsBuild(t *testing.T) {
 	eng := newEngine(t)
 	repo := fixtureRepo(t)
 	slow := filepath.Join(repo, "docker", "base", "Dockerfile.slow")
-	// The unique argument keeps the engine's cache from answering the step.
+	// The unique argument keeps the step out of the engine's build cache.
 	step := uniqueName("sleep")
 	require.NoError(t, os.WriteFile(slow, []byte("FROM scratch\nCOPY probe /bin/probe\nRUN [\"/bin/probe\", \"sleep\", \"120s\", \""+step+"\"]\n"), 0o644))
 	tag := uniqueName("cancelled")

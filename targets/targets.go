@@ -29,7 +29,7 @@ type Check mg.Namespace
 // Base builds the base image (OS, tools, EPUB_Converter) from docker/base.
 //
 // Before building, it checks that the EPUB_Converter submodule is checked
-// out at the recorded commit and that the engine answers.
+// out at the recorded commit and that the engine is reachable.
 //
 // Settings (environment variables):
 //

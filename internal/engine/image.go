@@ -10,7 +10,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 )
 
-// Image is what the program needs to know of an image in the engine.
+// Image is the part of an engine image's metadata that the program uses.
 type Image struct {
 	ID      string
 	Tags    []string

@@ -13,10 +13,10 @@ type Problem struct {
 	// content: for a secret it is empty or a description such as
 	// "<42 bytes>".
 	Value string
-	// Message says what is wrong. It may name other settings as {key},
+	// Message describes what is wrong. It may name other settings as {key},
 	// which Format replaces with their names.
 	Message string
-	// Fix says what to do.
+	// Fix is the action that resolves the problem.
 	Fix string
 }
 

@@ -47,7 +47,7 @@ func Sample(ctx context.Context, env Env) error {
 		values[k] = v
 	}
 	// The sample gear fetches no private dependency, so when no agent is
-	// running a temporary one with a throwaway key stands in for it.
+	// running a temporary one with a throwaway key is forwarded instead.
 	if env.Getenv(request.KeySSHAuthSock.EnvName()) == "" {
 		sock, stop, err := startThrowawayAgent()
 		if err != nil {
