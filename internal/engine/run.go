@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/moby/term"
 )
@@ -87,7 +88,10 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (int, error) {
 	// missed.
 	waitCtx := context.WithoutCancel(ctx)
 	statusCh, errCh := c.api.ContainerWait(waitCtx, id, container.WaitConditionNextExit)
-	if err := c.api.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+	// An interrupt during the start must not abandon a container that is
+	// already running, so the start is not cancelled; the select below
+	// stops the container instead.
+	if err := c.api.ContainerStart(waitCtx, id, container.StartOptions{}); err != nil {
 		return 0, fmt.Errorf("start container from %s: %w", opts.Image, err)
 	}
 	if opts.TTY && opts.Stdin != nil {
@@ -169,4 +173,18 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// ContainersOf returns the IDs of the containers, running or not, created
+// from image.
+func (c *Client) ContainersOf(ctx context.Context, image string) ([]string, error) {
+	list, err := c.api.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", image))})
+	if err != nil {
+		return nil, fmt.Errorf("list containers of %s: %w", image, err)
+	}
+	ids := make([]string, len(list))
+	for i, ctr := range list {
+		ids[i] = ctr.ID
+	}
+	return ids, nil
 }

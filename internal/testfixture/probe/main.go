@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|sleep|cat ARGS...")
+		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|sleep|wait-signal|printenv|args|cat ARGS...")
 	}
 	args := os.Args[2:]
 
@@ -48,6 +49,12 @@ func main() {
 		var d time.Duration
 		d, err = time.ParseDuration(args[0])
 		time.Sleep(d)
+	case "printenv":
+		fmt.Println(os.Getenv(args[0]))
+	case "args":
+		fmt.Printf("%q\n", args)
+	case "wait-signal":
+		err = waitForInterrupt()
 	case "cat":
 		var data []byte
 		data, err = os.ReadFile(args[0])
@@ -58,6 +65,21 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
+}
+
+// waitForInterrupt prints a line, waits up to a minute for SIGINT and exits
+// with status 130, as a shell does when Ctrl-C ends it.
+func waitForInterrupt() error {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt)
+	fmt.Println("waiting for SIGINT")
+	select {
+	case <-signals:
+		fmt.Println("got SIGINT")
+		os.Exit(130)
+	case <-time.After(time.Minute):
+	}
+	return fmt.Errorf("no SIGINT within a minute")
 }
 
 func fail(msg string) {

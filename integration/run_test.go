@@ -1,0 +1,84 @@
+package integration
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRunLocalForwardsInterrupt starts a container with run:local, sends
+// SIGINT to the target as Ctrl-C does without a terminal, and expects the
+// container to get it, its exit status to come back, and the container to
+// be removed.
+func TestRunLocalForwardsInterrupt(t *testing.T) {
+	eng := newEngine(t)
+	repo := fixtureRepo(t)
+	image := uniqueName("run")
+	removeImages(t, eng, image)
+	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
+	require.Equal(t, 0, res.code, res.output)
+
+	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
+	require.NoError(t, os.WriteFile(config, []byte("{\n  \"db\": {\"hostname\": \"localhost\", \"password\": \"hunter2-run\"}\n}\n"), 0o600))
+
+	cmd := exec.Command(mageBinary(t), "run:local")
+	cmd.Dir = repo
+	cmd.Env = append(baseEnv(), "RUN_IMAGE="+image, "GEAR_DOCKER_CONFIG="+config, "RUN_COMMAND=/bin/probe wait-signal")
+	out := newSyncBuffer()
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "waiting for SIGINT") {
+		require.True(t, time.Now().Before(deadline), "the container never started:\n%s", out.String())
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+
+	err := cmd.Wait()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr, out.String())
+	assert.Equal(t, 130, exitErr.ExitCode(), out.String())
+	assert.Contains(t, out.String(), "got SIGINT")
+	assert.NotContains(t, out.String(), "hunter2")
+
+	containers, err := eng.ContainersOf(context.Background(), image)
+	require.NoError(t, err)
+	assert.Empty(t, containers, "run:local left its container behind")
+}
+
+// TestRunLocalPassesCompactConfig checks that the config arrives on one
+// line with a loopback host rewritten, and that the command is split like
+// a shell splits it.
+func TestRunLocalPassesCompactConfig(t *testing.T) {
+	eng := newEngine(t)
+	repo := fixtureRepo(t)
+	image := uniqueName("run")
+	removeImages(t, eng, image)
+	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
+	require.Equal(t, 0, res.code, res.output)
+
+	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
+	require.NoError(t, os.WriteFile(config, []byte("{\n  \"db\": {\"hostname\": \"127.0.0.1\", \"database\": \"gear_dev\"}\n}\n"), 0o600))
+	env := map[string]string{"RUN_IMAGE": image, "GEAR_DOCKER_CONFIG": config}
+
+	// The container prints the variable here because the test asks it to;
+	// run:local itself never prints the config.
+	env["RUN_COMMAND"] = "/bin/probe printenv RAISE_SERVER_CONFIG_JSON"
+	res = runCompiled(t, repo, env, "run:local")
+	require.Equal(t, 0, res.code, res.output)
+	assert.Contains(t, res.output, "\n"+`{"db":{"hostname":"host.docker.internal","database":"gear_dev"}}`+"\n")
+
+	env["RUN_COMMAND"] = `/bin/probe args one "two words" 'three $HOME'`
+	res = runCompiled(t, repo, env, "run:local")
+	require.Equal(t, 0, res.code, res.output)
+	assert.Contains(t, res.output, `["one" "two words" "three $HOME"]`)
+}
