@@ -20,5 +20,5 @@ if ! grep -qxF "$want" "$conf/conf.d/gearimage.conf" 2>/dev/null; then
   echo "$want" > "$conf/conf.d/gearimage.conf"
   pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
 fi
-pg_ctlcluster "$version" "$cluster" start 2>/dev/null || pg_ctlcluster "$version" "$cluster" status >/dev/null
+pg_ctlcluster "$version" "$cluster" start >/dev/null 2>&1 || pg_ctlcluster "$version" "$cluster" status >/dev/null
 echo "==> PostgreSQL $version listens on localhost and $gateway:5432"
