@@ -67,6 +67,7 @@ func TestInterruptCancelsBuild(t *testing.T) {
 	require.ErrorAs(t, err, &exitErr, out.String())
 	assert.NotEqual(t, 0, exitErr.ExitCode())
 	assert.Less(t, time.Since(interrupted), 6*time.Second, "the build did not stop promptly")
-	assert.Contains(t, out.String(), "build cancelled")
+	assert.Contains(t, out.String(), "==> base: interrupted after")
+	assert.Contains(t, out.String(), "stopped: interrupted")
 	assert.False(t, imageExists(t, eng, tag), "a cancelled build tagged %s", tag)
 }

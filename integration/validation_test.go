@@ -170,3 +170,26 @@ func TestCheckTargets(t *testing.T) {
 	assert.Contains(t, res.output, "git submodule update --init")
 	assert.False(t, imageExists(t, eng, tags[0]))
 }
+
+// TestDevNotesUnusedProdSettings expects a dev build to say which prod
+// settings it does not use, and to build.
+func TestDevNotesUnusedProdSettings(t *testing.T) {
+	eng := newEngine(t)
+	repo := fixtureRepo(t)
+	agentSock, _ := testAgent(t, true)
+	base, gear := uniqueName("base"), uniqueName("gear")
+	removeImages(t, eng, base, gear)
+	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": base}, "build:base")
+	require.Equal(t, 0, res.code, res.output)
+
+	res = runCompiled(t, repo, map[string]string{
+		"ELIXIR_IMAGE":            base,
+		"GEAR_TAGS":               gear,
+		"MIX_ENV":                 "dev",
+		"ANTIKYTHERA_COMPILE_ENV": "dev",
+		"TEST_SECRET_FILE":        "absent.json",
+		"SSH_AUTH_SOCK":           agentSock,
+	}, "build:gear")
+	require.Equal(t, 0, res.code, res.output)
+	assert.Contains(t, res.output, "gear: ANTIKYTHERA_COMPILE_ENV, TEST_SECRET_FILE unused: only a prod build runs mix test and the prod compile")
+}

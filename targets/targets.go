@@ -149,15 +149,16 @@ func (Check) Submodules(ctx context.Context) error {
 
 // All runs every check of a build without building: settings, files, the SSH agent, the submodule and the engine.
 //
-// It checks what build:all needs, or what the build named by TARGET (base,
-// elixir, gear or all) needs, with the same settings as that target, and
-// lists every problem found.
+// It checks what build:all needs, or what the build named by CHECK_TARGET
+// needs, with the same settings as that target, and lists every problem
+// found.
+//
+// Settings (environment variables):
+//
+//	CHECK_TARGET  base, elixir, gear or all (default all)
+//	every setting of the build that is checked
 func (Check) All(ctx context.Context) error {
-	target := request.TargetAll
-	if t := tasks.OSEnv().Getenv("TARGET"); t != "" {
-		target = request.Target(t)
-	}
-	return tasks.Check(ctx, tasks.OSEnv(), target)
+	return tasks.Check(ctx, tasks.OSEnv())
 }
 
 // Settings lists every setting with its default and allowed values.

@@ -47,7 +47,7 @@ func problemTitle(k request.Key) string {
 
 // Note writes a line of information about a step.
 func (o *observer) Note(step plan.Step, message string) {
-	o.gh.Infof("%s image: %s", step.Image, message)
+	o.gh.Infof("%s image: %s", step.Image, request.ExpandKeys(message, request.InputNamer))
 }
 
 // Started opens the log group of a build.

@@ -419,6 +419,10 @@ func TestGearDockerignore(t *testing.T) {
 		"gear_docker_config.json",
 		"config/prod.secret",
 		"priv/keys/api.secret",
+		"docker/base/EPUB_Converter/README.md",
+		"magefiles/magefile.go",
+		"go.mod",
+		".github/workflows/ci.yml",
 	}
 	for _, path := range excluded {
 		matched, err := matcher.MatchesOrParentMatches(path)

@@ -60,8 +60,12 @@ type BuildResult struct {
 
 // Build builds an image with BuildKit through a session that serves the
 // secrets and the SSH agent, streams the context from disk, shows progress
-// like docker does and returns the image ID. When ctx is cancelled, the
-// build is cancelled on the engine too.
+// like docker does, tags the image and returns its ID. When ctx is
+// cancelled, the build is cancelled on the engine too and nothing is
+// tagged.
+//
+// NOTE: an engine that was already exporting when the build was cancelled
+// may still store the image, untagged; docker image prune removes it.
 func (c *Client) Build(ctx context.Context, opts BuildOptions) (BuildResult, error) {
 	display, err := newDisplay(opts)
 	if err != nil {
@@ -85,7 +89,6 @@ func (c *Client) Build(ctx context.Context, opts BuildOptions) (BuildResult, err
 		SessionID:   sess.ID(),
 		BuildID:     buildID,
 		Dockerfile:  buildCtx.dockerfile,
-		Tags:        opts.Tags,
 		BuildArgs:   stringPointers(opts.BuildArgs),
 		Labels:      opts.Labels,
 		Target:      opts.Target,
@@ -142,6 +145,17 @@ func (c *Client) Build(ctx context.Context, opts BuildOptions) (BuildResult, err
 	}
 	if result.ImageID == "" {
 		return BuildResult{}, errors.New("the engine finished the build without reporting an image ID")
+	}
+
+	// The tags are set only now: an engine may finish exporting a build
+	// that was cancelled late, and such an image must stay untagged.
+	for _, tag := range opts.Tags {
+		if ctx.Err() != nil {
+			return BuildResult{}, fmt.Errorf("build cancelled: %w", context.Cause(ctx))
+		}
+		if err := c.TagImage(context.WithoutCancel(ctx), result.ImageID, tag); err != nil {
+			return BuildResult{}, err
+		}
 	}
 	return result, nil
 }

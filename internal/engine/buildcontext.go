@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	archive "github.com/moby/go-archive"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -48,7 +49,7 @@ func openContext(dir, dockerfile string) (*contextTar, error) {
 		rel = filepath.ToSlash(rel)
 		// The engine reads the Dockerfile and .dockerignore from the
 		// context, so they are sent even when .dockerignore lists them.
-		excludes = append(excludes, "!"+rel, "!.dockerignore")
+		excludes = append(excludes, "!"+rel, "!"+dockerignoreName)
 	}
 
 	stream, err := archive.TarWithOptions(absDir, &archive.TarOptions{ExcludePatterns: excludes})
@@ -64,14 +65,43 @@ func openContext(dir, dockerfile string) (*contextTar, error) {
 		stream.Close()
 		return nil, fmt.Errorf("read Dockerfile %s: %w", dockerfile, err)
 	}
-	name := ".gearimage-dockerfile-" + randomHex(8)
+	// The added Dockerfile and the rewritten .dockerignore keep the same
+	// names and content from one build to the next, so a COPY . that takes
+	// them still hits the build cache. Both are listed in that .dockerignore
+	// for engines that apply it to an uploaded context.
+	// NOTE: the BuildKit of Docker Engine 20.10 does not, so there COPY .
+	// copies .gearimage.Dockerfile into the image. A Dockerfile inside the
+	// context directory avoids it.
 	withDockerfile := archive.ReplaceFileTarWrapper(stream, map[string]archive.TarModifierFunc{
-		name: func(string, *tar.Header, io.Reader) (*tar.Header, []byte, error) {
-			hdr := &tar.Header{Name: name, Mode: 0o600, Size: int64(len(content)), Typeflag: tar.TypeReg}
-			return hdr, content, nil
+		outsideDockerfileName: func(string, *tar.Header, io.Reader) (*tar.Header, []byte, error) {
+			return regularFile(outsideDockerfileName, content), content, nil
+		},
+		dockerignoreName: func(_ string, _ *tar.Header, old io.Reader) (*tar.Header, []byte, error) {
+			var patterns []byte
+			if old != nil {
+				var err error
+				if patterns, err = io.ReadAll(old); err != nil {
+					return nil, nil, err
+				}
+			}
+			patterns = append(patterns, []byte("\n"+outsideDockerfileName+"\n"+dockerignoreName+"\n")...)
+			return regularFile(dockerignoreName, patterns), patterns, nil
 		},
 	})
-	return &contextTar{ReadCloser: withDockerfile, dockerfile: name}, nil
+	return &contextTar{ReadCloser: withDockerfile, dockerfile: outsideDockerfileName}, nil
+}
+
+// Names in the context tar of a Dockerfile from outside the context
+// directory, and of the ignore file.
+const (
+	outsideDockerfileName = ".gearimage.Dockerfile"
+	dockerignoreName      = ".dockerignore"
+)
+
+// regularFile returns the tar header of a file added to the context, with a
+// fixed time so the build cache sees the same file each time.
+func regularFile(name string, content []byte) *tar.Header {
+	return &tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}
 }
 
 func readDockerignore(dir string) ([]string, error) {

@@ -87,11 +87,13 @@ func TestOpenContextAddsOutsideDockerfile(t *testing.T) {
 	require.NoError(t, err)
 	defer ctx.Close()
 
-	assert.Regexp(t, `^\.gearimage-dockerfile-[0-9a-f]{16}$`, ctx.dockerfile)
+	assert.Equal(t, ".gearimage.Dockerfile", ctx.dockerfile)
 	files := readTar(t, ctx)
 	assert.Equal(t, "FROM scratch\nCOPY . /gear\n", files[ctx.dockerfile])
 	assert.Equal(t, "project", files["mix.exs"])
 	assert.NotContains(t, files, "deps/x")
+	// Engines that apply the ignore file leave the added files out of COPY.
+	assert.Equal(t, "deps\n\n.gearimage.Dockerfile\n.dockerignore\n", files[".dockerignore"])
 }
 
 func TestOpenContextErrors(t *testing.T) {

@@ -34,11 +34,19 @@ type RunOptions struct {
 	Stderr io.Writer
 }
 
+// RunResult is how a container ended.
+type RunResult struct {
+	ExitCode int
+	// Killed is set when the container ignored SIGINT for stopGrace after
+	// an interrupt and was sent SIGKILL.
+	Killed bool
+}
+
 // Run creates a container from opts, streams its output, waits for it and
-// removes it. It returns the container's exit code. When ctx is cancelled,
-// as by Ctrl-C, the container gets SIGINT, then SIGKILL after a short
-// grace period; its exit code is still returned.
-func (c *Client) Run(ctx context.Context, opts RunOptions) (int, error) {
+// removes it. When ctx is cancelled, as by Ctrl-C, the container gets
+// SIGINT, then SIGKILL after a short grace period; how it ended is still
+// returned.
+func (c *Client) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	cfg := &container.Config{
 		Image:        opts.Image,
 		Cmd:          opts.Cmd,
@@ -53,21 +61,21 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (int, error) {
 	hostCfg := &container.HostConfig{ExtraHosts: opts.ExtraHosts}
 	created, err := c.api.ContainerCreate(ctx, cfg, hostCfg, nil, nil, "")
 	if err != nil {
-		return 0, fmt.Errorf("create container from %s: %w", opts.Image, err)
+		return RunResult{}, fmt.Errorf("create container from %s: %w", opts.Image, err)
 	}
 	id := created.ID
 	defer c.removeContainer(id)
 
 	attach, err := c.api.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdin: opts.TTY, Stdout: true, Stderr: true})
 	if err != nil {
-		return 0, fmt.Errorf("attach to container %s: %w", shortID(id), err)
+		return RunResult{}, fmt.Errorf("attach to container %s: %w", shortID(id), err)
 	}
 	defer attach.Close()
 
 	if opts.TTY && opts.Stdin != nil {
 		restore, err := rawTerminal(opts.Stdin)
 		if err != nil {
-			return 0, err
+			return RunResult{}, err
 		}
 		defer restore()
 		go func() { _, _ = io.Copy(attach.Conn, opts.Stdin) }()
@@ -92,50 +100,50 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (int, error) {
 	// already running, so the start is not cancelled; the select below
 	// stops the container instead.
 	if err := c.api.ContainerStart(waitCtx, id, container.StartOptions{}); err != nil {
-		return 0, fmt.Errorf("start container from %s: %w", opts.Image, err)
+		return RunResult{}, fmt.Errorf("start container from %s: %w", opts.Image, err)
 	}
 	if opts.TTY && opts.Stdin != nil {
 		c.resizeTTY(ctx, id, opts.Stdin)
 	}
 
-	var code int
+	var result RunResult
 	select {
 	case status := <-statusCh:
-		code = int(status.StatusCode)
+		result.ExitCode = int(status.StatusCode)
 	case err := <-errCh:
-		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+		return RunResult{}, fmt.Errorf("wait for container %s: %w", shortID(id), err)
 	case <-ctx.Done():
-		code, err = c.stopContainer(id, statusCh, errCh)
+		result, err = c.stopContainer(id, statusCh, errCh)
 		if err != nil {
-			return 0, err
+			return RunResult{}, err
 		}
 	}
 	<-copied
-	return code, nil
+	return result, nil
 }
 
 // stopContainer forwards an interrupt: SIGINT first, SIGKILL when the
 // container has not exited within stopGrace.
-func (c *Client) stopContainer(id string, statusCh <-chan container.WaitResponse, errCh <-chan error) (int, error) {
+func (c *Client) stopContainer(id string, statusCh <-chan container.WaitResponse, errCh <-chan error) (RunResult, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), stopGrace+2*time.Second)
 	defer cancel()
 
 	_ = c.api.ContainerKill(ctx, id, "SIGINT")
 	select {
 	case status := <-statusCh:
-		return int(status.StatusCode), nil
+		return RunResult{ExitCode: int(status.StatusCode)}, nil
 	case err := <-errCh:
-		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+		return RunResult{}, fmt.Errorf("wait for container %s: %w", shortID(id), err)
 	case <-time.After(stopGrace):
 	}
 	_ = c.api.ContainerKill(ctx, id, "SIGKILL")
 	select {
 	case status := <-statusCh:
-		return int(status.StatusCode), nil
+		return RunResult{ExitCode: int(status.StatusCode), Killed: true}, nil
 	case err := <-errCh:
-		return 0, fmt.Errorf("wait for container %s: %w", shortID(id), err)
+		return RunResult{}, fmt.Errorf("wait for container %s: %w", shortID(id), err)
 	case <-ctx.Done():
-		return 0, errors.New("container did not stop after SIGKILL")
+		return RunResult{}, errors.New("container did not stop after SIGKILL")
 	}
 }
 
@@ -161,6 +169,13 @@ func rawTerminal(f *os.File) (func(), error) {
 		return nil, fmt.Errorf("set terminal to raw mode: %w", err)
 	}
 	return func() { _ = term.RestoreTerminal(f.Fd(), state) }, nil
+}
+
+// IsTerminalWriter reports whether w is a file that is a terminal, as the
+// tty progress display needs.
+func IsTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && IsTerminal(f)
 }
 
 // IsTerminal reports whether f is a terminal.

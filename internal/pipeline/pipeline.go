@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/antikythera-gear/gearimage/internal/engine"
@@ -29,7 +31,8 @@ type Observer interface {
 	// Invalid receives every problem found before building.
 	Invalid(request.Problems)
 	// Note receives a line of information about a step, such as where
-	// the versions came from.
+	// the versions came from. It may name settings as {key}, which the
+	// observer expands with request.ExpandKeys.
 	Note(step plan.Step, message string)
 	Started(step plan.Step)
 	Finished(step plan.Step, result Result)
@@ -69,11 +72,25 @@ func (e *InvalidError) Error() string { return e.Problems.Error() }
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
-// Check validates r and runs every preflight check without building. It
-// returns the plan and what the builds need, or an *InvalidError listing
+// StepError is the failure of one image build, already shown to the
+// Observer.
+type StepError struct {
+	Image request.Target
+	Err   error
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("build %s image: %v", e.Image, e.Err) }
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Check validates r and runs every preflight check without building,
+// telling opts.Observer of the problems. It returns the plan and what the builds need, or an *InvalidError listing
 // every problem.
-func Check(ctx context.Context, r *request.Request, eng Engine, obs Observer) (plan.Plan, preflight.Result, error) {
+func Check(ctx context.Context, r *request.Request, eng Engine, opts Options) (plan.Plan, preflight.Result, error) {
 	problems := r.Validate()
+	if r.Progress == "tty" && !engine.IsTerminalWriter(opts.ProgressOutput) {
+		problems = append(problems, request.Problem{Key: request.KeyProgress, Value: r.Progress, Message: "the progress output is not a terminal", Fix: "use auto or plain"})
+	}
 	p := plan.New(r)
 
 	// Preflight runs even when validation failed, so one run reports every
@@ -81,7 +98,7 @@ func Check(ctx context.Context, r *request.Request, eng Engine, obs Observer) (p
 	res, more := preflight.Check(ctx, p, eng)
 	problems = append(problems, more...)
 	if len(problems) > 0 {
-		obs.Invalid(problems)
+		opts.Observer.Invalid(problems)
 		return p, res, &InvalidError{Problems: problems}
 	}
 	return p, res, nil
@@ -90,7 +107,7 @@ func Check(ctx context.Context, r *request.Request, eng Engine, obs Observer) (p
 // Run checks r and then builds its images in order. It stops at the first
 // failed build; the results of the builds before it are returned.
 func Run(ctx context.Context, r *request.Request, eng Engine, opts Options) ([]Result, error) {
-	p, checked, err := Check(ctx, r, eng, opts.Observer)
+	p, checked, err := Check(ctx, r, eng, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +153,23 @@ func runStep(ctx context.Context, r *request.Request, step plan.Step, checked pr
 	if step.Image == request.TargetGear {
 		buildOpts.SSHAgentSocket = r.SSHAuthSock
 		buildOpts.ExtraHosts = extraHosts
+		if !step.NeedsSecret {
+			var unused []string
+			for k, v := range map[request.Key]string{
+				request.KeyAntikytheraCompileEnv: r.AntikytheraCompileEnv,
+				request.KeyAntikytheraRuntimeEnv: r.AntikytheraRuntimeEnv,
+				request.KeyTestSecretFile:        r.TestSecretFile,
+				request.KeyTestSecret:            string(r.TestSecret),
+			} {
+				if v != "" {
+					unused = append(unused, "{"+string(k)+"}")
+				}
+			}
+			if len(unused) > 0 {
+				slices.Sort(unused)
+				obs.Note(step, fmt.Sprintf("%s unused: only a prod build runs mix test and the prod compile", strings.Join(unused, ", ")))
+			}
+		}
 		if step.Previous != "" {
 			obs.Note(step, "reusing _build and deps from "+step.Previous)
 		} else {
@@ -156,7 +190,7 @@ func runStep(ctx context.Context, r *request.Request, step plan.Step, checked pr
 	built, err := eng.Build(ctx, buildOpts)
 	elapsed := time.Since(start)
 	if err != nil {
-		err = fmt.Errorf("build %s image: %w", step.Image, err)
+		err = &StepError{Image: step.Image, Err: err}
 		obs.Failed(step, err, elapsed)
 		return Result{}, err
 	}

@@ -4,6 +4,8 @@
 package report
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -80,7 +82,7 @@ func (t *Terminal) Line(text string) {
 
 // Note writes a line of information about a step.
 func (t *Terminal) Note(step plan.Step, message string) {
-	t.faint.Fprintf(t.out, "    %s: %s\n", step.Image, message)
+	t.faint.Fprintf(t.out, "    %s: %s\n", step.Image, request.ExpandKeys(message, t.name))
 }
 
 // Started announces a build.
@@ -95,8 +97,12 @@ func (t *Terminal) Finished(step plan.Step, r pipeline.Result) {
 	fmt.Fprintf(t.out, ": %s (%s, %s)\n", ShortID(r.ImageID), strings.Join(r.Tags, ", "), FormatSize(r.Size))
 }
 
-// Failed reports a failed build.
+// Failed reports a failed or interrupted build.
 func (t *Terminal) Failed(step plan.Step, err error, elapsed time.Duration) {
+	if errors.Is(err, context.Canceled) {
+		t.bad.Fprintf(t.out, "==> %s: interrupted after %s; the build was cancelled on the engine and not tagged\n", step.Image, FormatDuration(elapsed))
+		return
+	}
 	t.bad.Fprintf(t.out, "==> %s: failed after %s\n", step.Image, FormatDuration(elapsed))
 	fmt.Fprintf(t.out, "    %v\n", err)
 }

@@ -71,6 +71,9 @@ type Request struct {
 
 	// noCache is NoCache as given, kept for validation.
 	noCache string
+	// emptyLists are the problems of tag lists that were set but hold no
+	// tag, found before the defaults replace them.
+	emptyLists Problems
 	// explicit records which settings the user gave, so validation can
 	// tell a default from a choice.
 	explicit map[Key]bool
@@ -101,9 +104,17 @@ func New(target Target, lookup Lookup) *Request {
 		return v
 	}
 
-	r.Base = Image{Tags: splitList(get(KeyBaseTags)), Context: get(KeyBaseContext), Dockerfile: get(KeyBaseDockerfile)}
-	r.Elixir = Image{Tags: splitList(get(KeyElixirTags)), Context: get(KeyElixirContext), Dockerfile: get(KeyElixirDockerfile)}
-	r.Gear = Image{Tags: splitList(get(KeyGearTags)), Context: get(KeyGearContext), Dockerfile: get(KeyGearDockerfile)}
+	tags := func(k Key) []string {
+		raw := get(k)
+		list := splitList(raw)
+		if raw != "" && len(list) == 0 {
+			r.emptyLists = append(r.emptyLists, Problem{Key: k, Value: raw, Message: "no tag in the list", Fix: "give at least one image reference, or unset it to use the default"})
+		}
+		return list
+	}
+	r.Base = Image{Tags: tags(KeyBaseTags), Context: get(KeyBaseContext), Dockerfile: get(KeyBaseDockerfile)}
+	r.Elixir = Image{Tags: tags(KeyElixirTags), Context: get(KeyElixirContext), Dockerfile: get(KeyElixirDockerfile)}
+	r.Gear = Image{Tags: tags(KeyGearTags), Context: get(KeyGearContext), Dockerfile: get(KeyGearDockerfile)}
 	r.BaseImage = get(KeyBaseImage)
 	r.ElixirImage = get(KeyElixirImage)
 	r.PreviousImage = get(KeyPreviousImage)

@@ -144,3 +144,22 @@ func TestSettingsHaveUniqueKeys(t *testing.T) {
 		assert.NotEmpty(t, s.Allowed, s.Key)
 	}
 }
+
+func TestValidateTagLists(t *testing.T) {
+	ps := New(TargetAll, lookupOf(map[string]string{"MIX_ENV": "dev", "GEAR_TAGS": " , ", "BASE_TAGS": "same,b", "ELIXIR_TAGS": "same"})).Validate()
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Format(EnvNamer)
+	}
+	assert.Equal(t, []string{
+		`ELIXIR_TAGS="same": also a tag in BASE_TAGS, so one image would take it from the other; give each image its own tags`,
+		`GEAR_TAGS=",": no tag in the list; give at least one image reference, or unset it to use the default`,
+	}, lines)
+}
+
+func TestValidateVersions(t *testing.T) {
+	ps := New(TargetElixir, lookupOf(map[string]string{"ERLANG_VERSION": "latest;rm", "ELIXIR_VERSION": "1.14.0-otp-25"})).Validate()
+	require.Len(t, ps, 1)
+	assert.Equal(t, `ERLANG_VERSION="latest;rm": not a version: only letters, digits and . _ + - are allowed; use a version such as 25.2.3 or 1.14.0-otp-25, or unset it to read it from TOOL_VERSIONS`, ps[0].Format(EnvNamer))
+	assert.Empty(t, New(TargetGear, lookupOf(map[string]string{"MIX_ENV": "dev", "ERLANG_VERSION": "x y"})).Validate(), "a gear build does not use the versions")
+}

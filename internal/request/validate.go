@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 
@@ -33,6 +34,7 @@ func (r *Request) Validate() Problems {
 	}
 
 	ps = append(ps, r.validateReferences()...)
+	ps = append(ps, r.validateVersions()...)
 
 	switch r.Progress {
 	case progressAuto, progressTTY, progressPlain, progressQuiet:
@@ -42,6 +44,26 @@ func (r *Request) Validate() Problems {
 	if r.noCache != "" {
 		if _, err := strconv.ParseBool(r.noCache); err != nil {
 			add(Problem{Key: KeyNoCache, Value: r.noCache, Message: "not a boolean", Fix: "use true or false"})
+		}
+	}
+	return ps
+}
+
+// versionPattern is what a version may contain to be safe in a build arg
+// and a label; asdf versions such as 1.14.0-otp-25 fit it.
+var versionPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
+
+func (r *Request) validateVersions() Problems {
+	if !r.Target.Builds(TargetElixir) {
+		return nil
+	}
+	var ps Problems
+	for _, v := range []struct {
+		key   Key
+		value string
+	}{{KeyErlangVersion, r.ErlangVersion}, {KeyElixirVersion, r.ElixirVersion}} {
+		if v.value != "" && !versionPattern.MatchString(v.value) {
+			ps = append(ps, Problem{Key: v.key, Value: v.value, Message: "not a version: only letters, digits and . _ + - are allowed", Fix: "use a version such as 25.2.3 or 1.14.0-otp-25, or unset it to read it from {tool_versions}"})
 		}
 	}
 	return ps
@@ -98,12 +120,24 @@ func (r *Request) validateReferences() Problems {
 		{KeyElixirTags, TargetElixir, r.Elixir.Tags},
 		{KeyGearTags, TargetGear, r.Gear.Tags},
 	}
+	owner := map[string]Key{}
 	for _, it := range imageTags {
 		if !r.Target.Builds(it.image) {
 			continue
 		}
 		for _, tag := range it.values {
 			check(it.key, tag, true)
+			if other, ok := owner[tag]; ok && other != it.key {
+				ps = append(ps, Problem{Key: it.key, Value: tag, Message: "also a tag in {" + string(other) + "}, so one image would take it from the other", Fix: "give each image its own tags"})
+			}
+			owner[tag] = it.key
+		}
+	}
+	for _, p := range r.emptyLists {
+		for _, it := range imageTags {
+			if p.Key == it.key && r.Target.Builds(it.image) {
+				ps = append(ps, p)
+			}
 		}
 	}
 

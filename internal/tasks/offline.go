@@ -78,7 +78,16 @@ func ensureOfflineElixir(ctx context.Context, env Env) (string, error) {
 	if err != nil {
 		return "", mg.Fatal(exitFailed, err)
 	}
-	defer os.RemoveAll(dir)
+	// A failed debootstrap leaves its log in the tree, so the tree is
+	// removed only when the image was imported.
+	imported := false
+	defer func() {
+		if imported {
+			os.RemoveAll(dir)
+		} else {
+			fmt.Fprintf(env.Stderr, "The root filesystem is kept in %s for inspection; remove it with rm -rf %s\n", dir, dir)
+		}
+	}()
 
 	term.Line(fmt.Sprintf("==> elixir: debootstrap Debian %s with erlang and elixir into %s", suite, dir))
 	start := time.Now()
@@ -103,6 +112,7 @@ func ensureOfflineElixir(ctx context.Context, env Env) (string, error) {
 			return "", mg.Fatal(exitFailed, err)
 		}
 	}
+	imported = true
 	term.Line(fmt.Sprintf("==> elixir: imported %s in %s: Erlang %s, Elixir %s (%s)", report.ShortID(id), report.FormatDuration(time.Since(start)), erlang, elixir, tag))
 	return tag, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/distribution/reference"
 	"github.com/google/shlex"
 	"github.com/magefile/mage/mg"
 
@@ -59,10 +60,10 @@ func RunLocal(ctx context.Context, env Env, stdin *os.File) error {
 	var problems []string
 	config, err := loadRunConfig(configPath)
 	if err != nil {
-		problems = append(problems, fmt.Sprintf("%s=%q: %v", envRunConfig, configPath, err))
+		problems = append(problems, fmt.Sprintf("%s=%q: %v; the file holds the gear config JSON, with a db object as in gear_config.json", envRunConfig, configPath, err))
 	}
 	args, err := shlex.Split(command)
-	if err == nil && len(args) == 0 {
+	if err == nil && (len(args) == 0 || args[0] == "") {
 		err = fmt.Errorf("no command given")
 	}
 	if err != nil {
@@ -78,7 +79,9 @@ func RunLocal(ctx context.Context, env Env, stdin *os.File) error {
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("%s: %v", request.KeyDockerHost.EnvName(), err))
 	} else {
-		if _, ok, err := eng.InspectImage(ctx, image); err != nil {
+		if _, err := reference.ParseNormalizedNamed(image); err != nil {
+			problems = append(problems, fmt.Sprintf("%s=%q: not a valid image reference: %v; use a name such as raise-gear-local", envRunImage, image, err))
+		} else if _, ok, err := eng.InspectImage(ctx, image); err != nil {
 			problems = append(problems, fmt.Sprintf("%s=%q: %v", envRunImage, image, err))
 		} else if !ok {
 			problems = append(problems, fmt.Sprintf("%s=%q: image not found in the engine; build it with mage build:gear or set %s to a gear image", envRunImage, image, envRunImage))
@@ -96,7 +99,7 @@ func RunLocal(ctx context.Context, env Env, stdin *os.File) error {
 
 	tty := engine.IsTerminal(stdin) && engine.IsTerminal(asFile(env.Stdout))
 	term.Line(fmt.Sprintf("==> running %s in %s (config from %s)", command, image, configPath))
-	code, err := eng.Run(ctx, engine.RunOptions{
+	result, err := eng.Run(ctx, engine.RunOptions{
 		Image:      image,
 		Cmd:        args,
 		Env:        []string{configVariable + "=" + string(config)},
@@ -109,8 +112,11 @@ func RunLocal(ctx context.Context, env Env, stdin *os.File) error {
 	if err != nil {
 		return mg.Fatal(exitFailed, err)
 	}
-	if code != 0 {
-		return mg.Fatalf(code, "the container exited with status %d", code)
+	if result.Killed {
+		fmt.Fprintf(env.Stdout, "The container ignored SIGINT for a few seconds and was killed with SIGKILL. A command that runs as PID 1 ignores SIGINT unless it handles it.\n")
+	}
+	if result.ExitCode != 0 {
+		return mg.Fatalf(result.ExitCode, "the container exited with status %d", result.ExitCode)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/magefile/mage/mg"
@@ -53,15 +54,26 @@ func Build(ctx context.Context, env Env, target request.Target) error {
 	return exitError(err)
 }
 
-// Check runs every check of target without building anything.
-func Check(ctx context.Context, env Env, target request.Target) error {
+// envCheckTarget names the build that Check checks.
+const envCheckTarget = "CHECK_TARGET"
+
+// Check runs every check of the build named by CHECK_TARGET, by default
+// all, without building anything.
+func Check(ctx context.Context, env Env) error {
+	target := request.TargetAll
+	if t := env.Getenv(envCheckTarget); t != "" {
+		target = request.Target(t)
+	}
+	if !slices.Contains(request.Targets, target) {
+		return mg.Fatalf(exitInvalid, "%s=%q: unknown target; use one of base, elixir, gear, all", envCheckTarget, target)
+	}
 	req := request.New(target, request.EnvLookup(env.Getenv))
 	term := report.NewTerminal(env.Stdout, request.EnvNamer, env.Getenv)
 
 	eng, closeEngine := connect()
 	defer closeEngine()
 
-	p, _, err := pipeline.Check(ctx, req, eng, term)
+	p, _, err := pipeline.Check(ctx, req, eng, pipeline.Options{Observer: term, ProgressOutput: env.Stderr})
 	if err != nil {
 		return exitError(err)
 	}
@@ -81,7 +93,7 @@ func CheckSubmodules(ctx context.Context, env Env) error {
 		return nil
 	}
 	if err := submodule.Check(ctx, ".", req.Submodule); err != nil {
-		return mg.Fatalf(exitInvalid, "%s=%q: %v", request.KeySubmodule.EnvName(), req.Submodule, err)
+		return mg.Fatalf(exitInvalid, "%s=%q: %v; or set %s to none to skip the check", request.KeySubmodule.EnvName(), req.Submodule, err, request.KeySubmodule.EnvName())
 	}
 	fmt.Fprintf(env.Stdout, "Submodule %s is checked out at the recorded commit.\n", req.Submodule)
 	return nil
@@ -94,8 +106,27 @@ func Settings(env Env) {
 		def := request.ExpandKeys(orNone(s.Default), request.EnvNamer)
 		fmt.Fprintf(env.Stdout, "%s\n    %s\n    default: %s; allowed: %s\n", s.Key.EnvName(), usage, def, s.Allowed)
 	}
-	fmt.Fprint(env.Stdout, runSettingsHelp)
+	fmt.Fprint(env.Stdout, runSettingsHelp+otherSettingsHelp)
 }
+
+// otherSettingsHelp documents the settings that only some targets read, or
+// that libraries read.
+const otherSettingsHelp = `CHECK_TARGET
+    image or chain check:all checks
+    default: all; allowed: base, elixir, gear, all
+DEBIAN_SUITE
+    Debian release of the build:offlineElixir image
+    default: bookworm
+DEBIAN_MIRROR
+    Debian archive build:offlineElixir installs from
+    default: the main Debian archive of this machine's apt sources
+DOCKER_HOST
+    engine address, read by the Docker client library
+    default: unix:///var/run/docker.sock
+NO_COLOR
+    any value turns colour off; output that is not a terminal has none anyway
+    default: unset
+`
 
 func orNone(s string) string {
 	if s == "" {
@@ -123,8 +154,9 @@ type brokenEngine struct {
 func (b brokenEngine) Ping(context.Context) error { return b.err }
 
 // exitError turns a pipeline error into a Mage error with an exit status:
-// 2 for invalid settings, already listed by the observer, 1 for a failed
-// build.
+// 2 for invalid settings, 1 for a failed or interrupted build. The observer
+// has already shown the details, so the message only says why the target
+// stopped.
 func exitError(err error) error {
 	if err == nil {
 		return nil
@@ -132,6 +164,13 @@ func exitError(err error) error {
 	var invalid *pipeline.InvalidError
 	if errors.As(err, &invalid) {
 		return mg.Fatalf(exitInvalid, "stopped before building: %d problem(s), listed above", len(invalid.Problems))
+	}
+	var step *pipeline.StepError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return mg.Fatalf(exitFailed, "stopped: interrupted; the running build was cancelled and nothing more was tagged")
+	case errors.As(err, &step):
+		return mg.Fatalf(exitFailed, "stopped: the %s build failed, see above", step.Image)
 	}
 	return mg.Fatal(exitFailed, err)
 }

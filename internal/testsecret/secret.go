@@ -62,8 +62,7 @@ func Load(path string) (*Secret, error) {
 		return nil, openError(displayPath, err)
 	}
 	if info.IsDir() {
-		return nil, newError(ErrIsDirectory, "%s is a directory; give the path of the JSON file, for example %s",
-			displayPath, filepath.Join(path, "gear_test_config.json"))
+		return nil, newError(ErrIsDirectory, "%s is a directory; give the path of the JSON file in it", displayPath)
 	}
 	if info.Mode().IsRegular() && info.Size() > MaxSize {
 		return nil, tooLarge("the file", info.Size())
@@ -113,10 +112,10 @@ func Parse(data []byte) (*Secret, error) {
 // messages ("the file" or "the document"). parse keeps data.
 func parse(data []byte, noun string) (*Secret, error) {
 	if len(data) == 0 {
-		return nil, newError(ErrEmpty, "%s is empty (0 bytes); it must contain the test config JSON object with a \"db\" object", noun)
+		return nil, newError(ErrEmpty, "%s is empty (0 bytes); it must contain a JSON object with a \"db\" object", noun)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, newError(ErrEmpty, "%s contains only whitespace; it must contain the test config JSON object with a \"db\" object", noun)
+		return nil, newError(ErrEmpty, "%s contains only whitespace; it must contain a JSON object with a \"db\" object", noun)
 	}
 	if err := checkSyntax(data); err != nil {
 		return nil, err

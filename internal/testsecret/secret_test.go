@@ -113,7 +113,7 @@ func TestLoadDirectory(t *testing.T) {
 
 	require.ErrorIs(t, err, ErrIsDirectory)
 	assert.Contains(t, err.Error(), dir+" is a directory")
-	assert.Contains(t, err.Error(), filepath.Join(dir, "gear_test_config.json"))
+	assert.Contains(t, err.Error(), "give the path of the JSON file in it")
 }
 
 func TestLoadEmptyFile(t *testing.T) {
