@@ -346,7 +346,8 @@ func TestActionBuildsChainWithAct(t *testing.T) {
 		// act runs the step on a pseudo-terminal, where progress auto
 		// would pick the terminal display with its escape sequences.
 		assert.NotContains(t, res.output, "\x1b[")
-		assert.Contains(t, res.output, "naming to docker.io/library/"+gear)
+		assert.Contains(t, res.output, "#12 writing image sha256:")
+		assert.Contains(t, res.output, "#12 DONE")
 	})
 
 	t.Run("log groups per image", func(t *testing.T) {
@@ -407,7 +408,7 @@ func TestActionRejectsInvalidInputWithAct(t *testing.T) {
 
 	assert.NotEqual(t, 0, res.code, res.output)
 	assert.Contains(t, res.output, `::error title=Invalid input mix_env::mix_env="test": must be dev or prod`)
-	assert.Contains(t, res.output, "1 problem(s) found; nothing was built or tagged.")
+	assert.Contains(t, res.output, "1 problem found; nothing was built or tagged.")
 	assert.Contains(t, res.output, "Job failed")
 	assert.NotContains(t, res.output, "::group::Build")
 	assert.NotContains(t, res.output, "hunter2-invalid-run")

@@ -124,7 +124,7 @@ func TestRunLocalRejectsBadConfig(t *testing.T) {
 		"RUN_COMMAND":        `./run.sh "unterminated`,
 	}, "run:local")
 	assert.Equal(t, 2, res.code, res.output)
-	assert.Contains(t, res.output, "3 problem(s) found; nothing was started")
+	assert.Contains(t, res.output, "3 problems found; nothing was started")
 	assert.Contains(t, res.output, `GEAR_DOCKER_CONFIG="`+noDB+`"`)
 	assert.Contains(t, res.output, `RUN_COMMAND="./run.sh \"unterminated"`)
 	assert.Contains(t, res.output, `RUN_IMAGE="gearimage-test-absent-gear": image not found`)

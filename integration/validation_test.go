@@ -149,7 +149,7 @@ func TestCheckTargets(t *testing.T) {
 		"MIX_ENV": "dev", "SSH_AUTH_SOCK": agentSock,
 	}, "check:all")
 	assert.Equal(t, 0, res.code, res.output)
-	assert.Contains(t, res.output, "All checks passed for all (base, elixir, gear); nothing was built.")
+	assert.Contains(t, res.output, "All checks of build:all passed (base, elixir, gear); nothing was built.")
 	for _, tag := range tags {
 		assert.False(t, imageExists(t, eng, tag), "%s was tagged", tag)
 	}

@@ -127,7 +127,7 @@ func exitStatus(gh *githubactions.Action, obs *observer, err error) int {
 	var invalid *pipeline.InvalidError
 	switch {
 	case errors.As(err, &invalid):
-		gh.Infof("%d problem(s) found; nothing was built or tagged.", len(invalid.Problems))
+		gh.Infof("%s found; nothing was built or tagged.", request.CountProblems(len(invalid.Problems)))
 	case !obs.failed:
 		// An error between the checks and the builds, such as finding the
 		// host gateway address.

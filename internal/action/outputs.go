@@ -109,7 +109,7 @@ func summaryMarkdown(target request.Target, results []pipeline.Result, obs *obse
 
 	var invalid *pipeline.InvalidError
 	if errors.As(err, &invalid) {
-		fmt.Fprintf(&b, "Nothing was built or tagged: %d problem(s) found, listed as error annotations of this step.\n", len(invalid.Problems))
+		fmt.Fprintf(&b, "Nothing was built or tagged: %s found, listed as error annotations of this step.\n", request.CountProblems(len(invalid.Problems)))
 		return b.String()
 	}
 

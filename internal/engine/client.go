@@ -76,7 +76,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach the Docker Engine at %s: %v; start the engine, or set DOCKER_HOST to the address of a running one (for example DOCKER_HOST=unix:///run/user/1000/docker.sock for rootless Docker)", e.Host, e.Err)
+	return fmt.Sprintf("cannot reach the Docker Engine at %s (%v); start the engine, or set DOCKER_HOST to the address of a running one (for example DOCKER_HOST=unix:///run/user/1000/docker.sock for rootless Docker)", e.Host, e.Err)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }

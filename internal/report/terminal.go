@@ -60,16 +60,16 @@ func isTerminal(w io.Writer) bool {
 
 // Invalid lists every problem and says that nothing was built.
 func (t *Terminal) Invalid(ps request.Problems) {
-	t.bad.Fprintf(t.out, "%d problem(s) found; nothing was built or tagged:\n", len(ps))
+	t.bad.Fprintf(t.out, "%s found; nothing was built or tagged:\n", request.CountProblems(len(ps)))
 	for _, p := range ps {
 		fmt.Fprintf(t.out, "  - %s\n", p.Format(t.name))
 	}
 }
 
-// Problems lists problems that are already formatted, and says that
-// nothing was started.
-func (t *Terminal) Problems(lines []string) {
-	t.bad.Fprintf(t.out, "%d problem(s) found; nothing was started:\n", len(lines))
+// Problems lists problems that are already formatted, and says what was
+// not done, such as "started" or "built".
+func (t *Terminal) Problems(lines []string, stopped string) {
+	t.bad.Fprintf(t.out, "%s found; nothing was %s:\n", request.CountProblems(len(lines)), stopped)
 	for _, line := range lines {
 		fmt.Fprintf(t.out, "  - %s\n", line)
 	}

@@ -40,7 +40,7 @@ func TestTerminalInvalidListsEveryProblem(t *testing.T) {
 		{Key: request.KeyMixEnv, Value: "test", Message: "must be dev or prod", Fix: "set it to dev or prod"},
 		{Key: request.KeyAntikytheraCompileEnv, Message: "missing; it is required when {mix_env} is prod"},
 	})
-	assert.Equal(t, "2 problem(s) found; nothing was built or tagged:\n"+
+	assert.Equal(t, "2 problems found; nothing was built or tagged:\n"+
 		"  - MIX_ENV=\"test\": must be dev or prod; set it to dev or prod\n"+
 		"  - ANTIKYTHERA_COMPILE_ENV: missing; it is required when MIX_ENV is prod\n", out.String())
 }

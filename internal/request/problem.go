@@ -76,5 +76,13 @@ func (ps Problems) Format(name Namer) string {
 	for i, p := range ps {
 		lines[i] = p.Format(name)
 	}
-	return fmt.Sprintf("%d problem(s) found, nothing was built:\n  - %s", len(ps), strings.Join(lines, "\n  - "))
+	return fmt.Sprintf("%s found, nothing was built:\n  - %s", CountProblems(len(ps)), strings.Join(lines, "\n  - "))
+}
+
+// CountProblems returns "1 problem" or "n problems".
+func CountProblems(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
 }

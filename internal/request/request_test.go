@@ -132,7 +132,7 @@ func TestProblemFormatNamesInputs(t *testing.T) {
 
 func TestProblemsError(t *testing.T) {
 	ps := Problems{{Key: KeyMixEnv, Message: "missing"}, {Key: KeyProgress, Value: "x", Message: "unknown"}}
-	assert.Equal(t, "2 problem(s) found, nothing was built:\n  - MIX_ENV: missing\n  - PROGRESS=\"x\": unknown", ps.Error())
+	assert.Equal(t, "2 problems found, nothing was built:\n  - MIX_ENV: missing\n  - PROGRESS=\"x\": unknown", ps.Error())
 }
 
 func TestSettingsHaveUniqueKeys(t *testing.T) {

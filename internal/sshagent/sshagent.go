@@ -69,7 +69,7 @@ func check(sock string, timeout time.Duration) (int, error) {
 			ErrUnreachable, sock, startAgent, err)
 	}
 	if len(list) == 0 {
-		return 0, fmt.Errorf("%w: the SSH agent at %s has no keys; add a key with access to the private repositories, for example with ssh-add ~/.ssh/id_ed25519",
+		return 0, fmt.Errorf("%w: %s; add a key with access to the private repositories, for example with ssh-add ~/.ssh/id_ed25519",
 			ErrNoKeys, sock)
 	}
 	return len(list), nil

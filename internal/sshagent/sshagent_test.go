@@ -85,7 +85,7 @@ func TestCheckAgentWithoutKeys(t *testing.T) {
 
 	require.ErrorIs(t, err, ErrNoKeys)
 	assert.Zero(t, keys)
-	assert.Contains(t, err.Error(), "the SSH agent at "+sock+" has no keys")
+	assert.Contains(t, err.Error(), "SSH agent has no keys: "+sock+"; add a key")
 	assert.Contains(t, err.Error(), "ssh-add ~/.ssh/id_ed25519")
 	assert.Contains(t, err.Error(), "access to the private repositories")
 }

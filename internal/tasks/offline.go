@@ -70,8 +70,8 @@ func ensureOfflineElixir(ctx context.Context, env Env) (string, error) {
 		}
 	}
 	if len(problems) > 0 {
-		term.Problems(problems)
-		return "", mg.Fatalf(exitInvalid, "stopped before building: %d problem(s), listed above", len(problems))
+		term.Problems(problems, "built")
+		return "", mg.Fatalf(exitInvalid, "stopped before building: %s, listed above", request.CountProblems(len(problems)))
 	}
 
 	dir, err := os.MkdirTemp("", "gearimage-rootfs-")

@@ -93,8 +93,8 @@ func RunLocal(ctx context.Context, env Env, stdin *os.File) error {
 		extraHosts = []string{entry}
 	}
 	if len(problems) > 0 {
-		term.Problems(problems)
-		return mg.Fatalf(exitInvalid, "stopped before running: %d problem(s), listed above", len(problems))
+		term.Problems(problems, "started")
+		return mg.Fatalf(exitInvalid, "stopped before running: %s, listed above", request.CountProblems(len(problems)))
 	}
 
 	tty := engine.IsTerminal(stdin) && engine.IsTerminal(asFile(env.Stdout))

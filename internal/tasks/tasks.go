@@ -81,7 +81,7 @@ func Check(ctx context.Context, env Env) error {
 	for i, s := range p.Steps {
 		images[i] = string(s.Image)
 	}
-	fmt.Fprintf(env.Stdout, "All checks passed for %s (%s); nothing was built.\n", target, strings.Join(images, ", "))
+	fmt.Fprintf(env.Stdout, "All checks of build:%s passed (%s); nothing was built.\n", target, strings.Join(images, ", "))
 	return nil
 }
 
@@ -163,7 +163,7 @@ func exitError(err error) error {
 	}
 	var invalid *pipeline.InvalidError
 	if errors.As(err, &invalid) {
-		return mg.Fatalf(exitInvalid, "stopped before building: %d problem(s), listed above", len(invalid.Problems))
+		return mg.Fatalf(exitInvalid, "stopped before building: %s, listed above", request.CountProblems(len(invalid.Problems)))
 	}
 	var step *pipeline.StepError
 	switch {
