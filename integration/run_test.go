@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,4 +83,51 @@ func TestRunLocalPassesCompactConfig(t *testing.T) {
 	res = runCompiled(t, repo, env, "run:local")
 	require.Equal(t, 0, res.code, res.output)
 	assert.Contains(t, res.output, `["one" "two words" "three $HOME"]`)
+}
+
+// TestRunLocalAttachesTerminal runs run:local on a pseudo-terminal, as a
+// user at a shell does: the container gets a terminal too, and Ctrl-C typed
+// there reaches it.
+func TestRunLocalAttachesTerminal(t *testing.T) {
+	eng := newEngine(t)
+	repo := fixtureRepo(t)
+	image := uniqueName("run-tty")
+	removeImages(t, eng, image)
+	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
+	require.Equal(t, 0, res.code, res.output)
+
+	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
+	require.NoError(t, os.WriteFile(config, []byte(`{"db": {"hostname": "localhost"}}`), 0o600))
+
+	cmd := exec.Command(mageBinary(t), "run:local")
+	cmd.Dir = repo
+	cmd.Env = append(baseEnv(), "RUN_IMAGE="+image, "GEAR_DOCKER_CONFIG="+config, "RUN_COMMAND=/bin/probe tty")
+	terminal, err := pty.Start(cmd)
+	require.NoError(t, err)
+	defer terminal.Close()
+
+	out := newSyncBuffer()
+	go func() { _, _ = io.Copy(out, terminal) }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "waiting for SIGINT") {
+		require.True(t, time.Now().Before(deadline), "the container never started:\n%s", out.String())
+		time.Sleep(100 * time.Millisecond)
+	}
+	assert.Contains(t, out.String(), "stdin is a terminal: true")
+
+	// Ctrl-C as the terminal sends it: the byte ETX, which the container's
+	// terminal turns into SIGINT.
+	_, err = terminal.Write([]byte{3})
+	require.NoError(t, err)
+
+	err = cmd.Wait()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr, out.String())
+	assert.Equal(t, 130, exitErr.ExitCode(), out.String())
+	assert.Contains(t, out.String(), "got SIGINT")
+
+	containers, err := eng.ContainersOf(context.Background(), image)
+	require.NoError(t, err)
+	assert.Empty(t, containers, "run:local left its container behind")
 }

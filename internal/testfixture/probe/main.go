@@ -19,11 +19,12 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/term"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|sleep|wait-signal|printenv|args|cat ARGS...")
+		fail("usage: probe write|mkdir|env|secret|ssh-agent|dial|sleep|wait-signal|tty|printenv|args|cat ARGS...")
 	}
 	args := os.Args[2:]
 
@@ -54,6 +55,9 @@ func main() {
 	case "args":
 		fmt.Printf("%q\n", args)
 	case "wait-signal":
+		err = waitForInterrupt()
+	case "tty":
+		fmt.Printf("stdin is a terminal: %v\n", term.IsTerminal(int(os.Stdin.Fd())))
 		err = waitForInterrupt()
 	case "cat":
 		var data []byte
