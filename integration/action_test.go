@@ -42,20 +42,15 @@ var (
 func actBinary(t *testing.T) string {
 	t.Helper()
 	actOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gearimage-act-")
-		if err != nil {
-			actErr = err
-			return
-		}
 		start := time.Now()
 		cmd := exec.Command("go", "install", actModule)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir, "CGO_ENABLED=0")
+		cmd.Env = append(os.Environ(), "GOBIN="+binDir, "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			actErr = &buildError{what: "act", out: string(out), err: err}
 			return
 		}
-		actPath = filepath.Join(dir, "act")
+		actPath = filepath.Join(binDir, "act")
 		t.Logf("compiled %s in %s", actModule, time.Since(start).Round(time.Millisecond))
 	})
 	require.NoError(t, actErr)
@@ -175,8 +170,18 @@ func runAct(t *testing.T, repo, workflow string, secrets, env map[string]string)
 		"--no-cache-server",
 		"--action-cache-path", filepath.Join(cache, "act"),
 	}
-	for _, name := range sortedKeys(secrets) {
-		args = append(args, "--secret", name+"="+secrets[name])
+	// The secrets go through a file, never act's arguments, which any
+	// process on the machine can read.
+	if len(secrets) > 0 {
+		var lines strings.Builder
+		for _, name := range sortedKeys(secrets) {
+			require.NotContains(t, secrets[name], "'", "a secret in single quotes cannot contain one")
+			require.NotContains(t, secrets[name], "\n")
+			fmt.Fprintf(&lines, "%s='%s'\n", name, secrets[name])
+		}
+		secretFile := filepath.Join(cache, "secrets.env")
+		require.NoError(t, os.WriteFile(secretFile, []byte(lines.String()), 0o600))
+		args = append(args, "--secret-file", secretFile)
 	}
 	for _, name := range sortedKeys(env) {
 		args = append(args, "--env", name+"="+env[name])

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -31,6 +32,22 @@ var repoRoot = func() string {
 	return filepath.Dir(filepath.Dir(file))
 }()
 
+// binDir holds the binaries the tests compile once per run: the probe, the
+// Mage targets and act. TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gearimage-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "create the directory for test binaries:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(binDir)
+	os.Exit(code)
+}
+
 var (
 	probeOnce sync.Once
 	probePath string
@@ -44,12 +61,7 @@ var (
 func probeBinary(t *testing.T) string {
 	t.Helper()
 	probeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gearimage-probe-")
-		if err != nil {
-			probeErr = err
-			return
-		}
-		probePath = filepath.Join(dir, "probe")
+		probePath = filepath.Join(binDir, "probe")
 		cmd := exec.Command("go", "build", "-o", probePath, "./internal/testfixture/probe")
 		cmd.Dir = repoRoot
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -67,12 +79,7 @@ func probeBinary(t *testing.T) string {
 func mageBinary(t *testing.T) string {
 	t.Helper()
 	mageOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gearimage-mage-")
-		if err != nil {
-			mageErr = err
-			return
-		}
-		magePath = filepath.Join(dir, "gearmage")
+		magePath = filepath.Join(binDir, "gearmage")
 		cmd := exec.Command("go", "run", "mage.go", "-d", "magefiles", "-compile", magePath)
 		cmd.Dir = repoRoot
 		out, err := cmd.CombinedOutput()
