@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/antikythera-gear/gearimage/internal/engine"
+	"github.com/antikythera-gear/gearimage/internal/sshagent"
 )
 
 // repoRoot is the root of this repository, where mage.go and magefiles are.
@@ -310,38 +311,22 @@ func saveImage(t *testing.T, eng *engine.Client, ref string) savedImage {
 // the socket path and the key's comment.
 func testAgent(t *testing.T, withKey bool) (sock, comment string) {
 	t.Helper()
-	keyring := agent.NewKeyring()
 	comment = uniqueName("key")
+	var keys []agent.AddedKey
 	if withKey {
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
 		require.NoError(t, err)
-		require.NoError(t, keyring.Add(agent.AddedKey{PrivateKey: priv, Comment: comment}))
+		keys = append(keys, agent.AddedKey{PrivateKey: priv, Comment: comment})
 	}
-
-	dir, err := os.MkdirTemp("", "agent")
+	server, err := sshagent.Serve(keys...)
 	require.NoError(t, err)
-	sock = filepath.Join(dir, "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close(); os.RemoveAll(dir) })
-
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = agent.ServeAgent(keyring, conn)
-			}()
-		}
-	}()
+	t.Cleanup(func() { server.Close() })
+	sock = server.Socket
 	return sock, comment
 }
 
 // hostListener listens on the engine bridge's gateway, the host as
-// containers see it, and answers every connection with greeting.
+// containers see it, and writes greeting to every connection.
 func hostListener(t *testing.T, eng *engine.Client, greeting string) (port int) {
 	t.Helper()
 	gateway, err := eng.BridgeGateway(context.Background())

@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/antikythera-gear/gearimage/internal/engine"
 	"github.com/antikythera-gear/gearimage/internal/pipeline"
 	"github.com/antikythera-gear/gearimage/internal/request"
+	"github.com/antikythera-gear/gearimage/internal/sshagent"
 )
 
 // fakeEngine is a fake Docker Engine for tests of the input mapping and
@@ -155,36 +155,12 @@ func parseOutputFile(t *testing.T, content string) map[string]string {
 // test ends and returns the socket path.
 func sshAgent(t *testing.T) string {
 	t.Helper()
-	keyring := agent.NewKeyring()
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	require.NoError(t, keyring.Add(agent.AddedKey{PrivateKey: key, Comment: "action test key"}))
-
-	// A unix socket path has at most 107 bytes, more than a deep
-	// t.TempDir() leaves, so the socket gets a short directory.
-	dir, err := os.MkdirTemp("", "agent")
+	server, err := sshagent.Serve(agent.AddedKey{PrivateKey: key, Comment: "action test key"})
 	require.NoError(t, err)
-	sock := filepath.Join(dir, "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ln.Close()
-		os.RemoveAll(dir)
-	})
-
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = agent.ServeAgent(keyring, conn)
-			}()
-		}
-	}()
-	return sock
+	t.Cleanup(func() { server.Close() })
+	return server.Socket
 }
 
 // gearWorkspace makes a temporary directory laid out like a gear

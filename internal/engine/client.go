@@ -1,5 +1,5 @@
 // Package engine is the only code that talks to the Docker Engine API. The
-// rest of the program sees Client and its small option and result types, so
+// rest of the program uses Client and its small option and result types, so
 // API negotiation, BuildKit sessions and progress decoding stay here.
 package engine
 
@@ -50,7 +50,7 @@ func (c *Client) Host() string {
 	return defaultHost
 }
 
-// Ping checks that the engine answers and negotiates the API version. The
+// Ping checks that the engine is reachable and negotiates the API version. The
 // error names the address that was tried and how to point DOCKER_HOST at
 // another one.
 func (c *Client) Ping(ctx context.Context) error {
@@ -69,7 +69,7 @@ func (c *Client) APIVersion() string {
 	return c.api.ClientVersion()
 }
 
-// UnreachableError reports an engine that did not answer.
+// UnreachableError reports an engine that could not be reached.
 type UnreachableError struct {
 	Host string
 	Err  error

@@ -23,26 +23,25 @@ import (
 	"github.com/antikythera-gear/gearimage/internal/toolversions"
 )
 
-// Engine is what preflight needs of the Docker Engine.
+// Engine is the part of the Docker Engine client that preflight uses.
 type Engine interface {
 	Ping(ctx context.Context) error
 	InspectImage(ctx context.Context, ref string) (engine.Image, bool, error)
 }
 
-// Result is what the builds need from the checks.
+// Result is the data the checks pass on to the builds.
 type Result struct {
 	// Secret is the test secret, rewritten for the build; nil when no build
 	// needs it.
 	Secret *testsecret.Secret
 	// Erlang and Elixir are the versions for the elixir image.
 	Erlang, Elixir string
-	// VersionsFrom says where the versions came from, for the log.
+	// VersionsFrom is where the versions came from, for the log.
 	VersionsFrom string
 }
 
 // Check runs every check the steps of p need and returns all problems.
-// The engine is contacted only when the local checks cannot tell the
-// answer.
+// It pings the engine and looks up the images the builds start FROM.
 func Check(ctx context.Context, p plan.Plan, eng Engine) (Result, request.Problems) {
 	r := p.Request
 	var res Result

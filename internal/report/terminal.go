@@ -58,7 +58,7 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// Invalid lists every problem and says that nothing was built.
+// Invalid lists every problem and states that nothing was built.
 func (t *Terminal) Invalid(ps request.Problems) {
 	t.bad.Fprintf(t.out, "%s found; nothing was built or tagged:\n", request.CountProblems(len(ps)))
 	for _, p := range ps {
@@ -66,7 +66,7 @@ func (t *Terminal) Invalid(ps request.Problems) {
 	}
 }
 
-// Problems lists problems that are already formatted, and says what was
+// Problems lists problems that are already formatted, then states what was
 // not done, such as "started" or "built".
 func (t *Terminal) Problems(lines []string, stopped string) {
 	t.bad.Fprintf(t.out, "%s found; nothing was %s:\n", request.CountProblems(len(lines)), stopped)

@@ -5,14 +5,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
 
 	"github.com/magefile/mage/mg"
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/antikythera-gear/gearimage/internal/request"
+	"github.com/antikythera-gear/gearimage/internal/sshagent"
 )
 
 // sampleDefaults are the settings of the sample target that the
@@ -71,39 +70,15 @@ func Sample(ctx context.Context, env Env) error {
 	return RunLocal(ctx, sampleEnv, os.Stdin)
 }
 
-// startThrowawayAgent serves an SSH agent holding one new ed25519 key on a
-// socket in a private temporary directory.
+// startThrowawayAgent serves an SSH agent holding one new ed25519 key.
 func startThrowawayAgent() (sock string, stop func(), err error) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return "", nil, err
 	}
-	keyring := agent.NewKeyring()
-	if err := keyring.Add(agent.AddedKey{PrivateKey: key, Comment: "gearimage sample throwaway key"}); err != nil {
-		return "", nil, err
-	}
-
-	dir, err := os.MkdirTemp("", "gearimage-agent-")
+	server, err := sshagent.Serve(agent.AddedKey{PrivateKey: key, Comment: "gearimage sample throwaway key"})
 	if err != nil {
 		return "", nil, err
 	}
-	sock = filepath.Join(dir, "agent.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("start a temporary SSH agent: %w", err)
-	}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = agent.ServeAgent(keyring, conn)
-			}()
-		}
-	}()
-	return sock, func() { ln.Close(); os.RemoveAll(dir) }, nil
+	return server.Socket, func() { server.Close() }, nil
 }
