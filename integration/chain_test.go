@@ -86,8 +86,8 @@ func TestChainBuildAll(t *testing.T) {
 	})
 
 	t.Run("prod stage is selected", func(t *testing.T) {
-		assert.Contains(t, saved.files, "/gear/_build/prod/args")
-		assert.NotContains(t, saved.files, "/gear/_build/dev/args")
+		assert.True(t, saved.has("/gear/_build/prod/args"), "/gear/_build/prod/args is missing")
+		assert.False(t, saved.has("/gear/_build/dev/args"), "/gear/_build/dev/args is present")
 	})
 
 	t.Run("secret reaches mix test with the rewritten host", func(t *testing.T) {
@@ -100,7 +100,7 @@ func TestChainBuildAll(t *testing.T) {
 
 	t.Run("secret is absent from the image", func(t *testing.T) {
 		for name, data := range saved.raw {
-			assert.NotContains(t, string(data), password, "secret found in %s of the saved image", name)
+			assert.False(t, strings.Contains(string(data), password), "secret found in %s of the saved image", name)
 		}
 		history, err := eng.ImageHistory(ctx, gear)
 		require.NoError(t, err)
@@ -126,10 +126,41 @@ func TestChainBuildAll(t *testing.T) {
 		assert.Contains(t, res.output, "reusing _build and deps from "+gear)
 
 		devSaved := saveImage(t, eng, dev)
-		assert.Contains(t, devSaved.files, "/gear/_build/dev/args")
+		assert.True(t, devSaved.has("/gear/_build/dev/args"), "/gear/_build/dev/args is missing")
 		// Copied from the prod image, which the dev build never runs.
 		assert.Equal(t, saved.files["/gear/_build/prod/args"], devSaved.files["/gear/_build/prod/args"])
 		assert.Equal(t, saved.files["/gear/_build/test/secret-check"], devSaved.files["/gear/_build/test/secret-check"])
 		assert.Equal(t, "elixir_image="+elixir+"\nmix_env=dev\nprevious_image="+gear+"\n", string(devSaved.files["/gear/_build/dev/args"]))
 	})
+}
+
+// TestSecretFileInContextStaysOut puts gear_test_config.json in the gear
+// context with no .dockerignore entry for it, and expects it neither in
+// the image nor in its layers.
+func TestSecretFileInContextStaysOut(t *testing.T) {
+	eng := newEngine(t)
+	repo := fixtureRepo(t)
+	agentSock, _ := testAgent(t, true)
+	require.NoError(t, os.WriteFile(filepath.Join(repo, ".dockerignore"), []byte(".git\n"), 0o644))
+	password := uniqueName("password")
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "gear_test_config.json"), []byte(`{"db": {"hostname": "db.invalid", "password": "`+password+`"}}`), 0o600))
+
+	base, elixir, gear := uniqueName("base"), uniqueName("elixir"), uniqueName("gear")
+	removeImages(t, eng, base, elixir, gear)
+	res := runCompiled(t, repo, map[string]string{
+		"BASE_TAGS": base, "ELIXIR_TAGS": elixir, "GEAR_TAGS": gear,
+		"ERLANG_VERSION": "25", "ELIXIR_VERSION": "1.14",
+		"MIX_ENV": "prod", "ANTIKYTHERA_COMPILE_ENV": "dev", "ANTIKYTHERA_RUNTIME_ENV": "dev",
+		"TEST_SECRET_FILE": "./gear_test_config.json",
+		"SSH_AUTH_SOCK":    agentSock,
+	}, "build:all")
+	require.Equal(t, 0, res.code, res.output)
+	assert.Contains(t, res.output, "gear: TEST_SECRET_FILE is inside the build context and is left out of it")
+
+	saved := saveImage(t, eng, gear)
+	assert.False(t, saved.has("/gear/gear_test_config.json"), "gear_test_config.json was copied into the image")
+	assert.True(t, saved.has("/gear/mix.exs"), "the rest of the context was not copied")
+	for name, data := range saved.raw {
+		assert.False(t, strings.Contains(string(data), password), "secret found in %s of the saved image", name)
+	}
 }

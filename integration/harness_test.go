@@ -265,6 +265,13 @@ type savedImage struct {
 	files map[string][]byte
 }
 
+// has reports whether the image's file tree contains path. Tests assert on
+// it instead of on the file map, whose binaries would flood a failure.
+func (img savedImage) has(path string) bool {
+	_, ok := img.files[path]
+	return ok
+}
+
 // saveImage exports ref and unpacks its layers in order.
 func saveImage(t *testing.T, eng *engine.Client, ref string) savedImage {
 	t.Helper()

@@ -43,6 +43,9 @@ type BuildOptions struct {
 	// SSHAgentSocket is the agent forwarded with id SSHID; empty forwards
 	// none.
 	SSHAgentSocket string
+	// Exclude are files left out of the context whatever .dockerignore
+	// says, such as a secret that must not reach a COPY.
+	Exclude []string
 	// ExtraHosts are "name:address" entries added to /etc/hosts of RUN steps.
 	ExtraHosts []string
 	NoCache    bool
@@ -77,7 +80,7 @@ func (c *Client) Build(ctx context.Context, opts BuildOptions) (BuildResult, err
 		return BuildResult{}, err
 	}
 
-	buildCtx, err := openContext(opts.ContextDir, opts.Dockerfile)
+	buildCtx, err := openContext(opts.ContextDir, opts.Dockerfile, opts.Exclude)
 	if err != nil {
 		return BuildResult{}, err
 	}

@@ -25,10 +25,10 @@ type contextTar struct {
 }
 
 // openContext starts streaming dir as a tar archive that leaves out what
-// dir/.dockerignore excludes. A Dockerfile outside dir is added to the
-// stream under a unique name. Files are read while the engine consumes the
-// stream, so the context is never held in memory whole.
-func openContext(dir, dockerfile string) (*contextTar, error) {
+// dir/.dockerignore excludes, and the files in exclude whatever it says. A
+// Dockerfile outside dir is added to the stream. Files are read while the
+// engine consumes the stream, so the context is never held in memory whole.
+func openContext(dir, dockerfile string, exclude []string) (*contextTar, error) {
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("resolve build context %s: %w", dir, err)
@@ -43,10 +43,14 @@ func openContext(dir, dockerfile string) (*contextTar, error) {
 		return nil, err
 	}
 
-	rel, err := filepath.Rel(absDir, absDockerfile)
-	inside := err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	for _, path := range exclude {
+		if rel, ok := relativeInside(absDir, path); ok {
+			excludes = append(excludes, escapePattern(rel))
+		}
+	}
+
+	rel, inside := relativeInside(absDir, absDockerfile)
 	if inside {
-		rel = filepath.ToSlash(rel)
 		// The engine reads the Dockerfile and .dockerignore from the
 		// context, so they are sent even when .dockerignore lists them.
 		excludes = append(excludes, "!"+rel, "!"+dockerignoreName)
@@ -102,6 +106,35 @@ const (
 // fixed time so the build cache sees the same file each time.
 func regularFile(name string, content []byte) *tar.Header {
 	return &tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}
+}
+
+// InContext reports whether path is a file inside the build context dir.
+func InContext(dir, path string) bool {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	_, inside := relativeInside(absDir, path)
+	return inside
+}
+
+// relativeInside returns path relative to dir, with forward slashes, and
+// whether path is inside dir.
+func relativeInside(dir, path string) (string, bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// escapePattern makes a path match itself only as a .dockerignore pattern.
+func escapePattern(path string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`).Replace(path)
 }
 
 func readDockerignore(dir string) ([]string, error) {

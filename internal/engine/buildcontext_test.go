@@ -63,7 +63,7 @@ func TestOpenContextHonoursDockerignore(t *testing.T) {
 		"gear_test_config.json": "{}",
 	})
 
-	ctx, err := openContext(dir, filepath.Join(dir, "Dockerfile"))
+	ctx, err := openContext(dir, filepath.Join(dir, "Dockerfile"), nil)
 	require.NoError(t, err)
 	defer ctx.Close()
 
@@ -83,7 +83,7 @@ func TestOpenContextAddsOutsideDockerfile(t *testing.T) {
 		"project/deps/x":        "dep",
 	})
 
-	ctx, err := openContext(filepath.Join(root, "project"), filepath.Join(root, "Dockerfile"))
+	ctx, err := openContext(filepath.Join(root, "project"), filepath.Join(root, "Dockerfile"), nil)
 	require.NoError(t, err)
 	defer ctx.Close()
 
@@ -98,10 +98,32 @@ func TestOpenContextAddsOutsideDockerfile(t *testing.T) {
 
 func TestOpenContextErrors(t *testing.T) {
 	dir := t.TempDir()
-	_, err := openContext(dir, filepath.Join(dir, "..", "absent", "Dockerfile"))
+	_, err := openContext(dir, filepath.Join(dir, "..", "absent", "Dockerfile"), nil)
 	assert.ErrorContains(t, err, "read Dockerfile")
 
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\n", ".dockerignore": "[\n"})
-	_, err = openContext(dir, filepath.Join(dir, "Dockerfile"))
+	_, err = openContext(dir, filepath.Join(dir, "Dockerfile"), nil)
 	assert.Error(t, err)
+}
+
+func TestOpenContextLeavesOutExcludedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile":                   "FROM scratch\n",
+		"mix.exs":                      "project",
+		"config/gear_test_config.json": "secret",
+		"odd[1]*.json":                 "secret too",
+		"odd1x.json":                   "kept",
+	})
+	outside := filepath.Join(t.TempDir(), "gear_test_config.json")
+
+	ctx, err := openContext(dir, filepath.Join(dir, "Dockerfile"), []string{
+		filepath.Join(dir, "config", "gear_test_config.json"),
+		filepath.Join(dir, "odd[1]*.json"),
+		outside,
+	})
+	require.NoError(t, err)
+	defer ctx.Close()
+
+	assert.Equal(t, []string{"Dockerfile", "mix.exs", "odd1x.json"}, names(readTar(t, ctx)))
 }

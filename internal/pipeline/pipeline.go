@@ -182,6 +182,14 @@ func runStep(ctx context.Context, r *request.Request, step plan.Step, checked pr
 			obs.Note(step, fmt.Sprintf("test secret: db.hostname %q is rewritten to %q for the build", checked.Secret.OriginalHostname(), checked.Secret.Hostname()))
 		}
 	}
+	// A test secret file inside a context is never sent with it, so a
+	// COPY . cannot put it in an image.
+	if r.TestSecretFile != "" {
+		buildOpts.Exclude = []string{r.TestSecretFile}
+		if engine.InContext(step.Spec.Context, r.TestSecretFile) {
+			obs.Note(step, "{test_secret_file} is inside the build context and is left out of it, so it cannot reach the image")
+		}
+	}
 	buildOpts.BuildArgs = step.BuildArgs
 	buildOpts.Labels = step.Labels
 
