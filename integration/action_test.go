@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,29 +31,14 @@ const actModule = "github.com/nektos/act@v0.2.89"
 // repository, for `uses: ./gearimage-action`.
 const actionDir = "gearimage-action"
 
-var (
-	actOnce sync.Once
-	actPath string
-	actErr  error
-)
+var act compiledBinary
 
 // actBinary compiles act once per test run.
 func actBinary(t *testing.T) string {
 	t.Helper()
-	actOnce.Do(func() {
-		start := time.Now()
-		cmd := exec.Command("go", "install", actModule)
-		cmd.Env = append(os.Environ(), "GOBIN="+binDir, "CGO_ENABLED=0")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			actErr = &buildError{what: "act", out: string(out), err: err}
-			return
-		}
-		actPath = filepath.Join(binDir, "act")
-		t.Logf("compiled %s in %s", actModule, time.Since(start).Round(time.Millisecond))
-	})
-	require.NoError(t, actErr)
-	return actPath
+	cmd := exec.Command("go", "install", actModule)
+	cmd.Env = append(os.Environ(), "GOBIN="+binDir, "CGO_ENABLED=0")
+	return act.get(t, actModule, filepath.Join(binDir, "act"), cmd)
 }
 
 // copyAction copies action.yml and the Go sources it compiles into
@@ -158,7 +142,7 @@ func writeWorkflow(t *testing.T, repo, workflow string) string {
 // other integration tests.
 func runAct(t *testing.T, repo, workflow string, secrets, env map[string]string) run {
 	t.Helper()
-	act := actBinary(t)
+	actPath := actBinary(t)
 	cache := t.TempDir()
 	args := []string{
 		"push",
@@ -192,7 +176,7 @@ func runAct(t *testing.T, repo, workflow string, secrets, env map[string]string)
 	// choose its default server addresses, and that dial must fail here
 	// instead of reaching out. The engine, the SSH agent and the Go module
 	// cache are reached through the file system, so the workflow still runs.
-	cmd := exec.Command("unshare", append([]string{"--net", "--", act}, args...)...)
+	cmd := exec.Command("unshare", append([]string{"--net", "--", actPath}, args...)...)
 	cmd.Dir = repo
 	// act reads its configuration and keeps its caches in the XDG
 	// directories, which the test points at its own. Go puts its build

@@ -1,11 +1,9 @@
 package integration
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -13,26 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writing command and a polling test.
-type syncBuffer struct {
-	mu  chan struct{}
-	buf bytes.Buffer
-}
-
-func newSyncBuffer() *syncBuffer { return &syncBuffer{mu: make(chan struct{}, 1)} }
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu <- struct{}{}
-	defer func() { <-b.mu }()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu <- struct{}{}
-	defer func() { <-b.mu }()
-	return b.buf.String()
-}
 
 // TestInterruptCancelsBuild sends SIGINT, as Ctrl-C does, while a RUN step
 // sleeps, and expects a quick non-zero exit with nothing tagged.
@@ -46,18 +24,8 @@ func TestInterruptCancelsBuild(t *testing.T) {
 	tag := uniqueName("cancelled")
 	removeImages(t, eng, tag)
 
-	cmd := exec.Command(mageBinary(t), "build:base")
-	cmd.Dir = repo
-	cmd.Env = append(baseEnv(), "BASE_TAGS="+tag, "BASE_DOCKERFILE="+slow)
-	out := newSyncBuffer()
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(out.String(), "probe\", \"sleep\"") {
-		require.True(t, time.Now().Before(deadline), "the sleeping step never started:\n%s", out.String())
-		time.Sleep(200 * time.Millisecond)
-	}
+	cmd, out := startCompiled(t, repo, []string{"BASE_TAGS=" + tag, "BASE_DOCKERFILE=" + slow}, "build:base")
+	waitForOutput(t, out, `probe", "sleep"`, 60*time.Second)
 	time.Sleep(time.Second)
 	interrupted := time.Now()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))

@@ -49,47 +49,95 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var (
-	probeOnce sync.Once
-	probePath string
-	probeErr  error
-	mageOnce  sync.Once
-	magePath  string
-	mageErr   error
-)
+// compiledBinary is a binary the tests compile at most once per run.
+type compiledBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// get runs build on first use, which must write the binary to path, and
+// returns path.
+func (b *compiledBinary) get(t *testing.T, what, path string, build *exec.Cmd) string {
+	t.Helper()
+	b.once.Do(func() {
+		start := time.Now()
+		out, err := build.CombinedOutput()
+		if err != nil {
+			b.err = &buildError{what: what, out: string(out), err: err}
+			return
+		}
+		b.path = path
+		t.Logf("compiled %s in %s", what, time.Since(start).Round(time.Millisecond))
+	})
+	require.NoError(t, b.err)
+	return b.path
+}
+
+var probe, mage compiledBinary
 
 // probeBinary compiles the static probe that the fixture images run.
 func probeBinary(t *testing.T) string {
 	t.Helper()
-	probeOnce.Do(func() {
-		probePath = filepath.Join(binDir, "probe")
-		cmd := exec.Command("go", "build", "-o", probePath, "./internal/testfixture/probe")
-		cmd.Dir = repoRoot
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			probeErr = &buildError{what: "probe", out: string(out), err: err}
-		}
-	})
-	require.NoError(t, probeErr)
-	return probePath
+	path := filepath.Join(binDir, "probe")
+	cmd := exec.Command("go", "build", "-o", path, "./internal/testfixture/probe")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return probe.get(t, "the probe", path, cmd)
 }
 
 // mageBinary compiles the Mage targets once into a binary, as
 // `go run mage.go -compile` does, for the many short validation runs.
 func mageBinary(t *testing.T) string {
 	t.Helper()
-	mageOnce.Do(func() {
-		magePath = filepath.Join(binDir, "gearmage")
-		cmd := exec.Command("go", "run", "mage.go", "-d", "magefiles", "-compile", magePath)
-		cmd.Dir = repoRoot
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			mageErr = &buildError{what: "mage targets", out: string(out), err: err}
-		}
-	})
-	require.NoError(t, mageErr)
-	return magePath
+	path := filepath.Join(binDir, "gearmage")
+	cmd := exec.Command("go", "run", "mage.go", "-d", "magefiles", "-compile", path)
+	cmd.Dir = repoRoot
+	return mage.get(t, "the Mage targets", path, cmd)
+}
+
+// startCompiled starts a target of the compiled Mage binary in dir without
+// waiting for it, for tests that interrupt it.
+func startCompiled(t *testing.T, dir string, env []string, target string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(mageBinary(t), target)
+	cmd.Dir = dir
+	cmd.Env = append(baseEnv(), env...)
+	out := newSyncBuffer()
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	return cmd, out
+}
+
+// syncBuffer is a bytes.Buffer safe for a writing command and a polling test.
+type syncBuffer struct {
+	mu  chan struct{}
+	buf bytes.Buffer
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{mu: make(chan struct{}, 1)} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	return b.buf.String()
+}
+
+// waitForOutput polls out until it contains text, and fails the test
+// after timeout.
+func waitForOutput(t *testing.T, out *syncBuffer, text string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(out.String(), text) {
+		require.True(t, time.Now().Before(deadline), "%q did not appear within %s:\n%s", text, timeout, out.String())
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 type buildError struct {

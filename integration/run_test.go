@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,7 +13,21 @@ import (
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/antikythera-gear/gearimage/internal/engine"
 )
+
+// runFixture builds the fixture base image, which has the probe, for the
+// run:local tests, and returns the fixture repository and the image tag.
+func runFixture(t *testing.T, eng *engine.Client) (repo, image string) {
+	t.Helper()
+	repo = fixtureRepo(t)
+	image = uniqueName("run")
+	removeImages(t, eng, image)
+	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
+	require.Equal(t, 0, res.code, res.output)
+	return repo, image
+}
 
 // TestRunLocalForwardsInterrupt starts a container with run:local, sends
 // SIGINT to the target as Ctrl-C does without a terminal, and expects the
@@ -22,27 +35,13 @@ import (
 // be removed.
 func TestRunLocalForwardsInterrupt(t *testing.T) {
 	eng := newEngine(t)
-	repo := fixtureRepo(t)
-	image := uniqueName("run")
-	removeImages(t, eng, image)
-	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
-	require.Equal(t, 0, res.code, res.output)
+	repo, image := runFixture(t, eng)
 
 	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
 	require.NoError(t, os.WriteFile(config, []byte("{\n  \"db\": {\"hostname\": \"localhost\", \"password\": \"hunter2-run\"}\n}\n"), 0o600))
 
-	cmd := exec.Command(mageBinary(t), "run:local")
-	cmd.Dir = repo
-	cmd.Env = append(baseEnv(), "RUN_IMAGE="+image, "GEAR_DOCKER_CONFIG="+config, "RUN_COMMAND=/bin/probe wait-signal")
-	out := newSyncBuffer()
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "waiting for SIGINT") {
-		require.True(t, time.Now().Before(deadline), "the container never started:\n%s", out.String())
-		time.Sleep(100 * time.Millisecond)
-	}
+	cmd, out := startCompiled(t, repo, []string{"RUN_IMAGE=" + image, "GEAR_DOCKER_CONFIG=" + config, "RUN_COMMAND=/bin/probe wait-signal"}, "run:local")
+	waitForOutput(t, out, "waiting for SIGINT", 30*time.Second)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 
 	err := cmd.Wait()
@@ -62,11 +61,7 @@ func TestRunLocalForwardsInterrupt(t *testing.T) {
 // a shell splits it.
 func TestRunLocalPassesCompactConfig(t *testing.T) {
 	eng := newEngine(t)
-	repo := fixtureRepo(t)
-	image := uniqueName("run")
-	removeImages(t, eng, image)
-	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
-	require.Equal(t, 0, res.code, res.output)
+	repo, image := runFixture(t, eng)
 
 	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
 	require.NoError(t, os.WriteFile(config, []byte("{\n  \"db\": {\"hostname\": \"127.0.0.1\", \"database\": \"gear_dev\"}\n}\n"), 0o600))
@@ -75,7 +70,7 @@ func TestRunLocalPassesCompactConfig(t *testing.T) {
 	// The container prints the variable here because the test asks it to;
 	// run:local itself never prints the config.
 	env["RUN_COMMAND"] = "/bin/probe printenv RAISE_SERVER_CONFIG_JSON"
-	res = runCompiled(t, repo, env, "run:local")
+	res := runCompiled(t, repo, env, "run:local")
 	require.Equal(t, 0, res.code, res.output)
 	assert.Contains(t, res.output, "\n"+`{"db":{"hostname":"host.docker.internal","database":"gear_dev"}}`+"\n")
 
@@ -90,11 +85,7 @@ func TestRunLocalPassesCompactConfig(t *testing.T) {
 // there reaches it.
 func TestRunLocalAttachesTerminal(t *testing.T) {
 	eng := newEngine(t)
-	repo := fixtureRepo(t)
-	image := uniqueName("run-tty")
-	removeImages(t, eng, image)
-	res := runCompiled(t, repo, map[string]string{"BASE_TAGS": image}, "build:base")
-	require.Equal(t, 0, res.code, res.output)
+	repo, image := runFixture(t, eng)
 
 	config := filepath.Join(t.TempDir(), "gear_docker_config.json")
 	require.NoError(t, os.WriteFile(config, []byte(`{"db": {"hostname": "localhost"}}`), 0o600))
@@ -109,11 +100,7 @@ func TestRunLocalAttachesTerminal(t *testing.T) {
 	out := newSyncBuffer()
 	go func() { _, _ = io.Copy(out, terminal) }()
 
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "waiting for SIGINT") {
-		require.True(t, time.Now().Before(deadline), "the container never started:\n%s", out.String())
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitForOutput(t, out, "waiting for SIGINT", 30*time.Second)
 	assert.Contains(t, out.String(), "stdin is a terminal: true")
 
 	// Ctrl-C as the terminal sends it: the byte ETX, which the container's
