@@ -172,7 +172,7 @@ func runAct(t *testing.T, repo, workflow string, secrets, env map[string]string)
 	}
 
 	// act runs in a network namespace of its own, with no interface but a
-	// loopback that is down: at startup it dials a public DNS address to
+	// loopback that is down. At startup it dials a public DNS address to
 	// choose its default server addresses, and that dial must fail here
 	// instead of reaching out. The engine, the SSH agent and the Go module
 	// cache are reached through the file system, so the workflow still runs.

@@ -67,8 +67,8 @@ func TestRunLocalPassesCompactConfig(t *testing.T) {
 	require.NoError(t, os.WriteFile(config, []byte("{\n  \"db\": {\"hostname\": \"127.0.0.1\", \"database\": \"gear_dev\"}\n}\n"), 0o600))
 	env := map[string]string{"RUN_IMAGE": image, "GEAR_DOCKER_CONFIG": config}
 
-	// The container prints the variable here because the test asks it to;
-	// run:local itself never prints the config.
+	// The container prints the variable here because the test's command
+	// does. run:local itself never prints the config.
 	env["RUN_COMMAND"] = "/bin/probe printenv RAISE_SERVER_CONFIG_JSON"
 	res := runCompiled(t, repo, env, "run:local")
 	require.Equal(t, 0, res.code, res.output)

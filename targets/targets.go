@@ -105,10 +105,10 @@ func (Build) All(ctx context.Context) error {
 
 // OfflineElixir builds an elixir image from Debian's erlang and elixir packages, for machines without registry access.
 //
-// It makes a Debian root filesystem with debootstrap (as root), with the
-// batch user (uid 501, HOME /home/batch) and mix, elixir and erl on PATH,
-// the same contract as the production elixir image, and imports it into the
-// engine with the Erlang and Elixir versions as labels. An offline image
+// It makes a Debian root filesystem with debootstrap, which needs root. The
+// tree has the batch user (uid 501, HOME /home/batch) and mix, elixir and
+// erl on PATH, the same contract as the production elixir image. It is
+// imported into the engine with the Erlang and Elixir versions as labels. An offline image
 // already under that tag is kept unless NO_CACHE is true.
 //
 // Settings (environment variables):

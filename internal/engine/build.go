@@ -43,8 +43,9 @@ type BuildOptions struct {
 	// SSHAgentSocket is the agent forwarded with id SSHID; empty forwards
 	// none.
 	SSHAgentSocket string
-	// Exclude are files left out of the context whatever .dockerignore
-	// says, such as a secret that must not reach a COPY.
+	// Exclude are files left out of the context even when .dockerignore
+	// lists no pattern for them, such as a secret that must not reach a
+	// COPY.
 	Exclude []string
 	// ExtraHosts are "name:address" entries added to /etc/hosts of RUN steps.
 	ExtraHosts []string

@@ -25,7 +25,8 @@ type contextTar struct {
 }
 
 // openContext starts streaming dir as a tar archive that leaves out what
-// dir/.dockerignore excludes, and the files in exclude whatever it says. A
+// dir/.dockerignore excludes, and the files in exclude even when it lists
+// no pattern for them. A
 // Dockerfile outside dir is added to the stream. Files are read while the
 // engine consumes the stream, so the context is never held in memory whole.
 func openContext(dir, dockerfile string, exclude []string) (*contextTar, error) {
@@ -102,8 +103,8 @@ const (
 	dockerignoreName      = ".dockerignore"
 )
 
-// regularFile returns the tar header of a file added to the context, with a
-// fixed time so the build cache sees the same file each time.
+// regularFile returns the tar header of a file added to the context. Its
+// fixed time keeps the file's checksum, and so the build cache, stable.
 func regularFile(name string, content []byte) *tar.Header {
 	return &tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}
 }

@@ -34,7 +34,7 @@ type RunOptions struct {
 	Stderr io.Writer
 }
 
-// RunResult is how a container ended.
+// RunResult is the exit status of a container and the way it stopped.
 type RunResult struct {
 	ExitCode int
 	// Killed is set when the container ignored SIGINT for stopGrace after
@@ -97,7 +97,7 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	waitCtx := context.WithoutCancel(ctx)
 	statusCh, errCh := c.api.ContainerWait(waitCtx, id, container.WaitConditionNextExit)
 	// An interrupt during the start must not abandon a container that is
-	// already running, so the start is not cancelled; the select below
+	// already running, so the start is not cancelled. The select below
 	// stops the container instead.
 	if err := c.api.ContainerStart(waitCtx, id, container.StartOptions{}); err != nil {
 		return RunResult{}, fmt.Errorf("start container from %s: %w", opts.Image, err)

@@ -19,14 +19,14 @@ import (
 	"github.com/antikythera-gear/gearimage/internal/request"
 )
 
-// Engine is what a run needs of the Docker Engine.
+// Engine is the part of the Docker Engine client that a run uses.
 type Engine interface {
 	preflight.Engine
 	Build(ctx context.Context, opts engine.BuildOptions) (engine.BuildResult, error)
 	HostGatewayEntry(ctx context.Context) (string, error)
 }
 
-// Observer is told what a run does, to show it to the user.
+// Observer receives the events of a run, to show them to the user.
 type Observer interface {
 	// Invalid receives every problem found before building.
 	Invalid(request.Problems)

@@ -60,7 +60,7 @@ type Plan struct {
 	Steps   []Step
 }
 
-// New returns the builds that r asks for. It expects a request that passed
+// New returns the builds of request r. It expects a request that passed
 // Validate.
 func New(r *request.Request) Plan {
 	p := Plan{Request: r}
@@ -94,8 +94,8 @@ func New(r *request.Request) Plan {
 		if r.Target == request.TargetAll {
 			parent, built = r.Elixir.Tags[0], true
 		}
-		// The gear Dockerfile always starts a stage FROM previous_image;
-		// the elixir image stands in when there is nothing to reuse.
+		// The gear Dockerfile always starts a stage FROM previous_image,
+		// so the elixir image is passed when there is nothing to reuse.
 		previous := r.PreviousImage
 		if previous == "" {
 			previous = parent

@@ -36,7 +36,7 @@ type Result struct {
 	Secret *testsecret.Secret
 	// Erlang and Elixir are the versions for the elixir image.
 	Erlang, Elixir string
-	// VersionsFrom is where the versions came from, for the log.
+	// VersionsFrom is the source of the versions, a file or "settings", for the log.
 	VersionsFrom string
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/antikythera-gear/gearimage/internal/request"
 )
 
-// fakeEngine knows a fixed set of images; the engine itself is tested in
-// the integration tests.
+// fakeEngine contains a fixed set of images. The engine itself is tested
+// in the integration tests.
 type fakeEngine struct {
 	pingErr   error
 	images    map[string]bool

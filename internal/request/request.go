@@ -27,8 +27,8 @@ func (t Target) Builds(image Target) bool {
 	return t == image || t == TargetAll
 }
 
-// Image is where one image of the chain is built from and what it is
-// tagged.
+// Image is the build context, Dockerfile and tags of one image of the
+// chain.
 type Image struct {
 	Tags       []string
 	Context    string

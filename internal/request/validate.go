@@ -49,8 +49,8 @@ func (r *Request) Validate() Problems {
 	return ps
 }
 
-// versionPattern is what a version may contain to be safe in a build arg
-// and a label; asdf versions such as 1.14.0-otp-25 fit it.
+// versionPattern matches the versions that are safe in a build arg and a
+// label. asdf versions such as 1.14.0-otp-25 match it.
 var versionPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
 
 func (r *Request) validateVersions() Problems {

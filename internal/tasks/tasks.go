@@ -155,7 +155,7 @@ func (b brokenEngine) Ping(context.Context) error { return b.err }
 
 // exitError turns a pipeline error into a Mage error with an exit status:
 // 2 for invalid settings, 1 for a failed or interrupted build. The observer
-// has already shown the details, so the message only says why the target
+// has already shown the details, so the message only states why the target
 // stopped.
 func exitError(err error) error {
 	if err == nil {
